@@ -1,0 +1,33 @@
+"""Shared fixtures: the repository root, and exports generated once per test session."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from pipedrive_funnel.generator.export import write_export
+from pipedrive_funnel.generator.options import GeneratorOptions
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SEEDS_DIR = REPO_ROOT / "seeds" / "pipedrive"
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as stream:
+        return list(csv.DictReader(stream))
+
+
+@pytest.fixture(scope="session")
+def default_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The export of the default invocation, generated afresh (not the committed copy)."""
+    output_dir = tmp_path_factory.mktemp("default_export")
+    write_export(GeneratorOptions(output_dir=output_dir))
+    return output_dir
+
+
+@pytest.fixture(scope="session")
+def default_rows(default_export: Path) -> dict[str, list[dict[str, str]]]:
+    """The default export's rows, per file name."""
+    return {path.name: read_rows(path) for path in default_export.glob("*.csv")}
