@@ -1,0 +1,75 @@
+-- The funnel definition (docs block funnel_definition) is applied here, once: every event that
+-- makes a deal enter a funnel step, mapped to its step through the funnel_steps seed.
+with funnel_steps as (
+    select * from {{ ref('funnel_steps') }}
+),
+
+transitions as (
+    select * from {{ ref('int_deal_stage_transitions') }}
+),
+
+activities as (
+    select * from {{ ref('int_activities_completed') }}
+),
+
+losses as (
+    select * from {{ ref('int_deal_losses') }}
+),
+
+stage_entries as (
+    select
+        transitions.deal_change_id as source_event_id,
+        transitions.deal_id,
+        funnel_steps.funnel_step,
+        transitions.transitioned_at as entered_at
+    from transitions
+    inner join funnel_steps
+        on
+            funnel_steps.source = 'stage'
+            and transitions.stage_id = funnel_steps.source_stage_id
+),
+
+activity_entries as (
+    select
+        activities.activity_row_id as source_event_id,
+        activities.deal_id,
+        activities.funnel_step,
+        activities.due_at as entered_at
+    from activities
+    where activities.funnel_step is not null and activities.deal_id is not null
+),
+
+loss_entries as (
+    select
+        losses.deal_change_id as source_event_id,
+        losses.deal_id,
+        funnel_steps.funnel_step,
+        losses.lost_at as entered_at
+    from losses
+    inner join funnel_steps
+        on funnel_steps.source = 'loss'
+),
+
+entries as (
+    select * from stage_entries
+    union all
+    select * from activity_entries
+    union all
+    select * from loss_entries
+),
+
+final as (
+    select
+        entries.source_event_id,
+        entries.deal_id,
+        entries.funnel_step,
+        funnel_steps.kpi_name,
+        funnel_steps.step_order,
+        date_trunc('month', entries.entered_at) as entered_month,
+        entries.entered_at
+    from entries
+    inner join funnel_steps
+        on entries.funnel_step = funnel_steps.funnel_step
+)
+
+select * from final

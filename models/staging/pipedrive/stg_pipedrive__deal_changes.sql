@@ -1,0 +1,55 @@
+with source as (
+    select * from {{ ref('deal_changes') }}
+),
+
+renamed as (
+    select
+        deal_id,
+        changed_field_key,
+        new_value,
+        change_time as changed_at
+    from source
+),
+
+parsed as (
+    select
+        {{ dbt_utils.generate_surrogate_key(
+            ['deal_id', 'changed_at', 'changed_field_key', 'new_value']
+        ) }} as deal_change_id,
+        deal_id,
+        case
+            when changed_field_key = 'user_id' then {{ parse_integer('new_value') }}
+        end as owner_user_id,
+        case
+            when changed_field_key = 'stage_id' then {{ parse_integer('new_value') }}
+        end as stage_id,
+        case
+            when changed_field_key = 'lost_reason' then {{ parse_integer('new_value') }}
+        end as lost_reason_id,
+        changed_field_key,
+        new_value,
+        changed_at,
+        case
+            when changed_field_key = 'add_time' then {{ parse_timestamp('new_value') }}
+        end as deal_created_at
+    from renamed
+),
+
+final as (
+    select
+        deal_change_id,
+        deal_id,
+        owner_user_id,
+        stage_id,
+        lost_reason_id,
+        changed_field_key,
+        new_value,
+        num_nonnulls(
+            owner_user_id, stage_id, lost_reason_id, deal_created_at
+        ) = 1 as is_value_parsed,
+        changed_at,
+        deal_created_at
+    from parsed
+)
+
+select * from final

@@ -1,0 +1,28 @@
+-- The JSON options of the fields, one row per (field, option): the stage and lost reason labels.
+with source as (
+    select * from {{ ref('fields') }}
+),
+
+options as (
+    select
+        source.id as field_id,
+        source.field_key,
+        option_item.value ->> 'id' as option_id_text,
+        option_item.value ->> 'label' as option_label
+    from source
+    cross join lateral jsonb_array_elements(
+        nullif(trim(source.field_value_options), '')::jsonb
+    ) as option_item (value)
+),
+
+final as (
+    select
+        {{ dbt_utils.generate_surrogate_key(['field_id', 'option_id_text']) }} as field_option_id,
+        field_id,
+        {{ parse_integer('option_id_text') }} as option_id,
+        field_key,
+        option_label
+    from options
+)
+
+select * from final

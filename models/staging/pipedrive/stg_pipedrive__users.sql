@@ -1,0 +1,15 @@
+-- Personal data stops here: only the masked name and a hash of the email leave this model.
+with source as (
+    select * from {{ ref('users') }}
+),
+
+final as (
+    select
+        id as user_id,
+        {{ mask_name('name') }} as user_name_masked,
+        {{ hash_email('email') }} as email_sha256,
+        modified as modified_at
+    from source
+)
+
+select * from final
