@@ -12,6 +12,7 @@ from pipedrive_funnel.generator.options import GeneratorOptions
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SEEDS_DIR = REPO_ROOT / "seeds" / "pipedrive"
+FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import SEEDS_DIR
 from pipedrive_funnel.export_format import FILE_NAMES
 from pipedrive_funnel.generator.export import write_export
 from pipedrive_funnel.generator.options import GeneratorOptions
+
+from conftest import SEEDS_DIR
 
 
 def _contents(directory: Path) -> dict[str, bytes]:
