@@ -1,7 +1,8 @@
 """Connection settings of the project's PostgreSQL server; creating or dropping a database on it.
 
 The settings come from the same environment variables as `profiles.yml` (DBT_PG_HOST, DBT_PG_PORT,
-DBT_PG_USER, DBT_PG_PASSWORD, DBT_PG_DATABASE) with the same defaults.
+DBT_PG_USER, DBT_PG_PASSWORD, DBT_PG_DATABASE) with the same defaults: without them, the project's
+own local server on 127.0.0.1, port LOCAL_PG_PORT (default 55432).
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from dataclasses import dataclass
 import psycopg2
 from psycopg2 import sql
 
+LOCAL_PORT = 55432
+CONNECTION_VARIABLES = ("DBT_PG_HOST", "DBT_PG_PORT")
 DEFAULTS = {
     "DBT_PG_HOST": "127.0.0.1",
-    "DBT_PG_PORT": "5432",
+    "DBT_PG_PORT": str(LOCAL_PORT),
     "DBT_PG_USER": "postgres",
     "DBT_PG_PASSWORD": "",
     "DBT_PG_DATABASE": "postgres",
@@ -39,6 +42,8 @@ class Server:
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Server:
         value = {key: environ.get(key) or default for key, default in DEFAULTS.items()}
+        if not environ.get("DBT_PG_PORT"):
+            value["DBT_PG_PORT"] = environ.get("LOCAL_PG_PORT") or str(LOCAL_PORT)
         return cls(
             host=value["DBT_PG_HOST"],
             port=int(value["DBT_PG_PORT"]),
@@ -86,6 +91,11 @@ class Server:
         self._administer(
             sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
         )
+
+
+def is_configured(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether the user points the project at a server of their own (host or port set)."""
+    return any(environ.get(name) for name in CONNECTION_VARIABLES)
 
 
 def _check_name(name: str) -> None:
