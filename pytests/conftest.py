@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,12 @@ from pipedrive_funnel.generator.options import GeneratorOptions
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SEEDS_DIR = REPO_ROOT / "seeds" / "pipedrive"
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
+
+
+def readme_blocks(language: str) -> list[str]:
+    """The README's fenced code blocks of one language, in order."""
+    text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(rf"^```{language}\n(.*?)^```", text, flags=re.MULTILINE | re.DOTALL)
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:

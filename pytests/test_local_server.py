@@ -1,0 +1,147 @@
+"""The project's own PostgreSQL: TCP on localhost, idempotent, stale pid, busy port."""
+
+from __future__ import annotations
+
+import os
+import pwd
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+from pipedrive_funnel.local_server import SYSTEM_USER, LocalServer, LocalServerError, free_port
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LocalServer]:
+    local = LocalServer(tmp_path / "pgdata", free_port())
+    try:
+        yield local
+    finally:
+        local.remove()
+
+
+def _query(server: LocalServer, statement: str) -> object:
+    connection = psycopg2.connect(host="127.0.0.1", port=server.port, user="postgres")
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+            return cursor.fetchone()[0]
+    finally:
+        connection.close()
+
+
+def _cli(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DBT_PG_")}
+    return subprocess.run(
+        [sys.executable, "-m", "pipedrive_funnel.db_cli", *args],
+        env={**env, **env_overrides}, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
+def test_starts_once_and_listens_on_localhost_tcp_only(server: LocalServer) -> None:
+    assert server.start() is True
+    assert server.start() is False  # starting twice is a no-op
+    assert server.is_running()
+    assert server.running_port() == server.port
+    assert _query(server, "show listen_addresses") == "127.0.0.1"
+    assert _query(server, "show unix_socket_directories") == ""
+    assert _query(server, "select current_setting('server_encoding')") == "UTF8"
+    assert server.data_dir.joinpath("PG_VERSION").is_file()
+
+
+def test_runs_unprivileged(server: LocalServer) -> None:
+    server.start()
+    pid = int(server.data_dir.joinpath("postmaster.pid").read_text().splitlines()[0])
+    owner = pwd.getpwuid(os.stat(f"/proc/{pid}").st_uid).pw_name
+    assert owner != "root"
+    if os.geteuid() == 0:
+        assert owner == SYSTEM_USER
+
+
+def test_stop_is_idempotent(server: LocalServer) -> None:
+    server.start()
+    assert server.stop() is True
+    assert server.stop() is False  # stopping a stopped server is a no-op
+    assert not server.is_running()
+    assert server.start() is True  # and it starts again on the same data
+    assert _query(server, "select 1") == 1
+
+
+def test_recovers_from_a_stale_pid_file_after_a_crash(server: LocalServer) -> None:
+    server.start()
+    pid = int(server.data_dir.joinpath("postmaster.pid").read_text().splitlines()[0])
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while server.is_running() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert server.data_dir.joinpath("postmaster.pid").exists()  # the crash left its pid file
+    for child in subprocess.run(
+        ["pgrep", "-f", str(server.data_dir)], capture_output=True, text=True, check=False
+    ).stdout.split():
+        os.kill(int(child), signal.SIGKILL)  # backends orphaned by the crash
+    time.sleep(0.5)
+    assert server.start() is True
+    assert _query(server, "select 1") == 1
+
+
+def test_a_port_taken_by_another_program_is_a_one_line_error(server: LocalServer) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as squatter:
+        squatter.bind(("127.0.0.1", server.port))
+        squatter.listen()
+        with pytest.raises(LocalServerError) as raised:
+            server.start()
+    message = str(raised.value)
+    assert f"port {server.port}" in message and "LOCAL_PG_PORT" in message
+    assert "\n" not in message
+    assert not server.is_running()
+
+
+def test_cli_start_status_stop(tmp_path: Path) -> None:
+    env = {"LOCAL_PG_DATA": str(tmp_path / "pgdata"), "LOCAL_PG_PORT": str(free_port())}
+    try:
+        assert _cli(env, "status").returncode == 3
+        first = _cli(env, "start")
+        assert first.returncode == 0 and "started" in first.stderr
+        second = _cli(env, "start")
+        assert second.returncode == 0 and "already running" in second.stderr
+        status = _cli(env, "status")
+        assert status.returncode == 0
+        assert f"postgresql://postgres@127.0.0.1:{env['LOCAL_PG_PORT']}/postgres" in status.stdout
+        assert "stopped" in _cli(env, "stop").stderr
+        assert "not running" in _cli(env, "stop").stderr
+        assert _cli(env, "status").returncode == 3
+    finally:
+        _cli(env, "stop")
+
+
+def test_cli_busy_port_exits_non_zero_with_one_line(tmp_path: Path) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        result = _cli({"LOCAL_PG_DATA": str(tmp_path / "d"), "LOCAL_PG_PORT": str(port)}, "start")
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and f"port {port}" in result.stderr
+
+
+def test_ensure_with_an_unreachable_configured_server_names_it(tmp_path: Path) -> None:
+    port = free_port()
+    result = _cli(
+        {
+            "DBT_PG_HOST": "127.0.0.1",
+            "DBT_PG_PORT": str(port),
+            "LOCAL_PG_DATA": str(tmp_path / "d"),
+        },
+        "ensure",
+    )
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert f"127.0.0.1:{port}" in result.stderr and "DBT_PG_HOST" in result.stderr
+    assert not (tmp_path / "d").exists()  # a configured server means nothing starts

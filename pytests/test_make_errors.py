@@ -1,0 +1,61 @@
+"""Failures a newcomer can hit end with one line that says what to do next."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO_ROOT
+
+
+def _make(directory: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "MFLAGS"))}
+    return subprocess.run(
+        ["make", "--no-print-directory", *args],
+        cwd=directory, env={**clean, **env}, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
+def _project_copy(tmp_path: Path, *names: str) -> Path:
+    for name in ("Makefile", "pyproject.toml", *names):
+        shutil.copy2(REPO_ROOT / name, tmp_path / name)
+    return tmp_path
+
+
+def test_missing_python(tmp_path: Path) -> None:
+    result = _make(_project_copy(tmp_path), "venv", "PYTHON=/nonexistent/python3")
+    assert result.returncode != 0
+    assert "install Python 3.10+" in result.stderr
+    assert not (tmp_path / ".venv").exists()
+
+
+def test_python_too_old(tmp_path: Path) -> None:
+    fake = tmp_path / "python3.9"
+    fake.write_text(
+        "#!/bin/sh\n"  # make runs: $PYTHON -c '<version check>'
+        f'exec {sys.executable} -c "import sys; sys.version_info = (3, 9, 18); '
+        'sys.version = \'3.9.18\'; exec(sys.argv[1])" "$2"\n'
+    )
+    fake.chmod(0o755)
+    result = _make(_project_copy(tmp_path), "venv", f"PYTHON={fake}")
+    assert result.returncode != 0
+    assert "Python 3.10 or newer is needed (found 3.9.18)" in result.stderr
+    assert not (tmp_path / ".venv").exists()
+
+
+def test_dbt_deps_without_network_explains_the_git_mirror(tmp_path: Path) -> None:
+    project = _project_copy(tmp_path, "dbt_project.yml", "packages.yml", "package-lock.yml")
+    bin_dir = project / ".venv" / "bin"  # a stand-in for the installed .venv: its dbt only
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "dbt").symlink_to(Path(sys.executable).with_name("dbt"))
+    (project / ".venv" / ".installed").touch()
+    # No git configuration: the mirror set with insteadOf is gone, github.com is unreachable.
+    result = _make(project, "deps", GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
+    assert result.returncode != 0
+    ours = [line for line in result.stderr.splitlines() if not line.startswith("make: ***")]
+    last = ours[-1]  # the line after dbt's own error, before make's "*** Error 1"
+    assert "dbt-utils comes from git" in last
+    assert "url.<mirror>.insteadOf https://github.com/dbt-labs/dbt-utils.git" in last
