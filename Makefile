@@ -9,18 +9,27 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DBT_PACKAGES := dbt_packages/dbt_utils/dbt_project.yml
 
+# The project's own PostgreSQL (used unless DBT_PG_HOST or DBT_PG_PORT point at a server of yours).
+LOCAL_PG_PORT ?= 55432
+LOCAL_PG_DATA ?= $(CURDIR)/.pgdata
+DOCS_PORT ?= 8580
+export LOCAL_PG_PORT LOCAL_PG_DATA
+
 # dbt reads profiles.yml from the project root; connection settings come from DBT_PG_* variables.
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help venv deps build lint test sample benchmark clean
+MARTS := public_marts.rep_sales_funnel_monthly and public_marts.rep_sales_rep_performance_monthly
+
+.PHONY: help venv deps build test lint ruff suite docs psql db-start db-stop db-status sample \
+	benchmark clean distclean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(INSTALLED): pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed (found " + sys.version.split()[0] + "); set PYTHON=/path/to/python3.10+")' \
-		|| { echo "make: '$(PYTHON)' is missing or too old; install Python 3.10+ or set PYTHON=/path/to/python3" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "make: Python 3.10 or newer is needed (found " + sys.version.split()[0] + "); run make with PYTHON=/path/to/python3.10+")' \
+		|| { echo "make: '$(PYTHON)' is missing or too old; install Python 3.10+ or run make with PYTHON=/path/to/python3" >&2; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' \
 		|| { echo "make: installing the pinned packages into $(VENV) failed; check that PyPI is reachable (or a mirror set in pip.conf), then run make again" >&2; exit 1; }
@@ -35,18 +44,46 @@ venv: $(INSTALLED) ## create .venv and install the pinned packages
 
 deps: $(DBT_PACKAGES) ## install the dbt packages (dbt-utils)
 
-build: $(DBT_PACKAGES) ## load the seeds and dbt build into the database of profiles.yml
+build: $(DBT_PACKAGES) ## build the reports: start the local database if none is configured, dbt build
+	@$(BIN)/pipedrive-db ensure
 	$(BIN)/dbt build
-	@echo "The reports are the tables public_marts.rep_sales_funnel_monthly and public_marts.rep_sales_rep_performance_monthly"
+	@echo
+	@echo "The reports are the tables $(MARTS),"
+	@echo "in the database $$($(BIN)/pipedrive-db url)"
+	@echo "Read them with any PostgreSQL client, or: make psql"
 
-lint: $(DBT_PACKAGES) ## ruff (Python) and sqlfluff (SQL)
+test: ruff $(DBT_PACKAGES) ## the whole suite in a throwaway database (what CI runs)
+	@$(BIN)/pipedrive-db isolated -- $(MAKE) --no-print-directory suite
+
+lint: ruff $(DBT_PACKAGES) ## ruff (Python) and sqlfluff (SQL; compiles dbt against a throwaway database)
+	@$(BIN)/pipedrive-db isolated -- $(BIN)/sqlfluff lint models tests analyses
+
+ruff: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/sqlfluff lint models tests analyses
 
-test: lint ## the whole suite: lint, dbt build into a throwaway database, pytest (what CI runs)
+suite: # the part of `make test` that needs a database; run through `make test`
+	$(BIN)/sqlfluff lint models tests analyses
 	$(BIN)/pipedrive-scratch-db -- $(BIN)/dbt build
 	$(BIN)/pytest
+
+docs: $(DBT_PACKAGES) ## generate the dbt docs site and serve it on http://127.0.0.1:$(DOCS_PORT)
+	@$(BIN)/pipedrive-db ensure
+	$(BIN)/dbt docs generate
+	$(BIN)/dbt docs serve --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
+
+psql: $(INSTALLED) ## open psql (bundled with the local database) on the database of the profile
+	@$(BIN)/pipedrive-db ensure
+	$(BIN)/pipedrive-db psql
+
+db-start: $(INSTALLED) ## start the local database (127.0.0.1:$(LOCAL_PG_PORT), data in .pgdata/)
+	@$(BIN)/pipedrive-db start
+
+db-stop: $(INSTALLED) ## stop the local database
+	@$(BIN)/pipedrive-db stop
+
+db-status: $(INSTALLED) ## is the local database running?
+	@$(BIN)/pipedrive-db status || true
 
 sample: $(INSTALLED) ## regenerate the committed sample export in seeds/pipedrive
 	$(BIN)/pipedrive-generate --output-dir seeds/pipedrive
@@ -54,5 +91,12 @@ sample: $(INSTALLED) ## regenerate the committed sample export in seeds/pipedriv
 benchmark: $(INSTALLED) ## time and peak memory of the generator at 100,000 and 1,000,000 deals
 	$(BIN)/pipedrive-benchmark --sizes 100000 1000000
 
-clean: ## remove what the project created: dbt targets, logs and packages
+clean: ## stop the local database; remove it, dbt's target/, logs/ and dbt_packages/
+	@if [ -x $(BIN)/pipedrive-db ]; then $(BIN)/pipedrive-db stop; \
+	elif [ -f "$(LOCAL_PG_DATA)/postmaster.pid" ]; then \
+		echo "make: the local database may still run and .venv is gone; run 'make db-stop' first" >&2; exit 1; fi
+	@if [ -f "$(LOCAL_PG_DATA)/PG_VERSION" ]; then rm -rf "$(LOCAL_PG_DATA)"; echo "removed $(LOCAL_PG_DATA)"; fi
 	rm -rf target logs dbt_packages
+
+distclean: clean ## clean, and remove the virtual environment .venv
+	rm -rf $(VENV)
