@@ -6,10 +6,14 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from pipedrive_funnel.database import Server
+from pipedrive_funnel.reference import FunnelRow, RepRow
+from pipedrive_funnel.scratch_db import scratch_name
 
 from conftest import REPO_ROOT
 
@@ -28,6 +32,7 @@ def ensure_dbt_packages() -> Path:
 
 def copy_project(destination: Path, export_dir: Path | None = None) -> Path:
     """Copy the dbt project to `destination`; replace the six export files with `export_dir`'s."""
+    destination.mkdir(parents=True, exist_ok=True)
     for name in PROJECT_FILES:
         shutil.copy2(REPO_ROOT / name, destination / name)
     for name in PROJECT_DIRS:
@@ -68,3 +73,33 @@ def query(database: str, statement: str) -> list[tuple[Any, ...]]:
             return cursor.fetchall()
     finally:
         connection.close()
+
+
+@contextmanager
+def built_database(workdir: Path, export_dir: Path | None = None) -> Iterator[tuple[str, Path]]:
+    """Build the project (with `export_dir`'s export, or the committed sample) into a fresh
+    database; yield (database, project copy); drop the database afterwards."""
+    project = copy_project(workdir, export_dir)
+    server, database = Server.from_environment(), scratch_name()
+    server.create_database(database)
+    try:
+        result = run_dbt(project, database, "build")
+        assert result.returncode == 0, result.stdout[-5000:]
+        yield database, project
+    finally:
+        server.drop_database(database)
+
+
+FUNNEL_COLUMNS = "month, kpi_name, funnel_step, deals_count"
+REP_COLUMNS = (
+    "month, sales_rep_id, sales_rep_name, deals_worked, activities_completed, "
+    "sales_call_1_completed, sales_call_2_completed, other_activities"
+)
+
+
+def fetch_marts(database: str) -> tuple[list[FunnelRow], list[RepRow]]:
+    funnel = query(database, f"select {FUNNEL_COLUMNS} from public_marts.rep_sales_funnel_monthly")
+    reps = query(
+        database, f"select {REP_COLUMNS} from public_marts.rep_sales_rep_performance_monthly"
+    )
+    return sorted(FunnelRow(*row) for row in funnel), sorted(RepRow(*row) for row in reps)

@@ -1,0 +1,140 @@
+"""Reference implementation: both reports computed straight from the six export CSVs, in Python.
+
+Written from the definitions of the README (not from the SQL models), so that comparing its
+output with the marts checks the models independently:
+
+- steps 1-9: a `stage_id` change sets the deal to stage 1-9; 2.1 / 3.1: a done `meeting` / `sc_2`
+  activity is due; Lost: a `lost_reason` change sets a reason. A step counts the distinct deal ids
+  that entered it in the calendar month of the time;
+- per rep (assigned user id) and `YYYY-MM` of the due time: done activities, distinct deals,
+  Sales Calls 1 (`meeting`) and 2 (`sc_2`) and the rest; names masked, "(unknown user)" when the
+  user is missing.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+STAGE_STEPS = {
+    1: ("1", "Lead Generation"),
+    2: ("2", "Qualified Lead"),
+    3: ("3", "Needs Assessment"),
+    4: ("4", "Proposal/Quote Preparation"),
+    5: ("5", "Negotiation"),
+    6: ("6", "Closing"),
+    7: ("7", "Implementation/Onboarding"),
+    8: ("8", "Follow-up/Customer Success"),
+    9: ("9", "Renewal/Expansion"),
+}
+CALL_STEPS = {"meeting": ("2.1", "Sales Call 1"), "sc_2": ("3.1", "Sales Call 2")}
+LOST_STEP = ("Lost", "Lost")
+UNKNOWN_USER = "(unknown user)"
+_INTEGER = re.compile(r"^\s*-?[0-9]{1,9}\s*$")
+_RUN = r"[^\s!-/:-@\[-`{-~]"  # a letter or digit: not white space, not ASCII punctuation
+
+
+@dataclass(frozen=True, order=True)
+class FunnelRow:
+    month: datetime
+    kpi_name: str
+    funnel_step: str
+    deals_count: int
+
+
+@dataclass(frozen=True, order=True)
+class RepRow:
+    month: str
+    sales_rep_id: int
+    sales_rep_name: str
+    deals_worked: int
+    activities_completed: int
+    sales_call_1_completed: int
+    sales_call_2_completed: int
+    other_activities: int
+
+
+def mask_name(name: str) -> str:
+    return re.sub(rf"({_RUN}){_RUN}*", r"\1***", name)
+
+
+def _rows(export_dir: Path, name: str) -> list[dict[str, str]]:
+    with (export_dir / name).open(encoding="utf-8-sig", newline="") as stream:
+        return list(csv.DictReader(stream))
+
+
+def _integer(text: str | None) -> int | None:
+    return int(text) if text is not None and _INTEGER.match(text) else None
+
+
+def _time(text: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text.strip()) if text else None
+    except ValueError:
+        return None
+
+
+def _month(moment: datetime) -> datetime:
+    return moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def _done_activities(export_dir: Path) -> list[tuple[dict[str, str], datetime]]:
+    done = []
+    for row in _rows(export_dir, "activity.csv"):
+        due = _time(row["due_to"])
+        if row["done"].strip().lower() == "true" and due is not None:
+            done.append((row, due))
+    return done
+
+
+def funnel_report(export_dir: Path) -> list[FunnelRow]:
+    entered: dict[tuple[datetime, str, str], set[int]] = defaultdict(set)
+    for row in _rows(export_dir, "deal_changes.csv"):
+        deal, moment = _integer(row["deal_id"]), _time(row["change_time"])
+        if deal is None or moment is None:
+            continue
+        value = _integer(row["new_value"])
+        if row["changed_field_key"] == "stage_id" and value in STAGE_STEPS:
+            step, kpi = STAGE_STEPS[value]
+        elif row["changed_field_key"] == "lost_reason" and value is not None:
+            step, kpi = LOST_STEP
+        else:
+            continue
+        entered[(_month(moment), step, kpi)].add(deal)
+    for row, due in _done_activities(export_dir):
+        deal = _integer(row["deal_id"])
+        if row["type"] in CALL_STEPS and deal is not None:
+            step, kpi = CALL_STEPS[row["type"]]
+            entered[(_month(due), step, kpi)].add(deal)
+    return sorted(
+        FunnelRow(month, kpi, step, len(deals)) for (month, step, kpi), deals in entered.items()
+    )
+
+
+def rep_report(export_dir: Path) -> list[RepRow]:
+    names = {
+        user_id: mask_name(row["name"])
+        for row in _rows(export_dir, "users.csv")
+        if (user_id := _integer(row["id"])) is not None
+    }
+    deals: dict[tuple[str, int], set[int]] = defaultdict(set)
+    counts: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for row, due in _done_activities(export_dir):
+        rep = _integer(row["assigned_to_user"])
+        if rep is None:
+            continue
+        key = (due.strftime("%Y-%m"), rep)
+        deal = _integer(row["deal_id"])
+        if deal is not None:
+            deals[key].add(deal)
+        tally = counts[key]
+        tally[0] += 1
+        tally[1 if row["type"] == "meeting" else 2 if row["type"] == "sc_2" else 3] += 1
+    return sorted(
+        RepRow(month, rep, names.get(rep, UNKNOWN_USER), len(deals[(month, rep)]), *tally)
+        for (month, rep), tally in counts.items()
+    )
