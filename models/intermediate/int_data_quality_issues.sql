@@ -1,4 +1,4 @@
--- What the reports leave out or cannot resolve, one row per offending row (or reused id).
+-- What the reports leave out, cannot resolve or should doubt, one row per offending row (or id).
 -- Each issue type has a warn-severity test that reports its count on every build.
 with deal_changes as (
     select * from {{ ref('stg_pipedrive__deal_changes') }}
@@ -195,6 +195,32 @@ activity_unknown_users as (
     where activities.assigned_user_id is not null and users.user_id is null
 ),
 
+invalid_emails as (
+    select
+        'user_invalid_email' as issue_type,
+        'users.csv' as source_file,
+        'email' as source_column,
+        null::text as source_value,
+        user_id::text as source_row_id,
+        null::integer as deal_id,
+        null::integer as activity_id
+    from users
+    where not has_valid_email
+),
+
+deal_changes_in_future as (
+    select
+        'deal_change_in_future' as issue_type,
+        'deal_changes.csv' as source_file,
+        'change_time' as source_column,
+        changed_at::text as source_value,
+        deal_change_id as source_row_id,
+        deal_id,
+        null::integer as activity_id
+    from deal_changes
+    where changed_at > localtimestamp
+),
+
 reused_activity_ids as (
     select
         'reused_activity_id' as issue_type,
@@ -234,6 +260,10 @@ issues as (
     select * from activity_unknown_users
     union all
     select * from reused_activity_ids
+    union all
+    select * from invalid_emails
+    union all
+    select * from deal_changes_in_future
 ),
 
 final as (
