@@ -1,0 +1,216 @@
+"""Rebuilds are atomic and failures harmless for a BI reader; the BI role sees the marts only.
+
+The reader is the role `bi_reader` (the connection switches to it with SET ROLE, which drops the
+superuser's rights), as a BI tool logging in with a member of that role would be.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg2
+import pytest
+from psycopg2 import errors
+
+from pipedrive_funnel.database import Server
+from pipedrive_funnel.generator.export import write_export
+from pipedrive_funnel.generator.options import GeneratorOptions
+from pipedrive_funnel.reference import funnel_report, rep_report
+from pipedrive_funnel.scratch_db import scratch_name
+
+from conftest import FIXTURES_DIR
+from dbt_helpers import FUNNEL_COLUMNS, REP_COLUMNS, copy_project, run_dbt
+
+BASE = FIXTURES_DIR / "handmade_export"
+MARTS = {
+    "rep_sales_funnel_monthly": FUNNEL_COLUMNS,
+    "rep_sales_rep_performance_monthly": REP_COLUMNS,
+}
+
+
+def _bi_connection(server: Server, database: str) -> psycopg2.extensions.connection:
+    connection = server.connect(database)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("set role bi_reader")
+    return connection
+
+
+def _read_marts(connection: psycopg2.extensions.connection) -> dict[str, frozenset]:
+    contents = {}
+    with connection.cursor() as cursor:
+        for mart, columns in MARTS.items():
+            cursor.execute(f"select {columns} from public_marts.{mart}")
+            contents[mart] = frozenset(cursor.fetchall())
+    return contents
+
+
+def _expected(export: Path) -> dict[str, frozenset]:
+    return {
+        "rep_sales_funnel_monthly": frozenset(
+            (r.month, r.kpi_name, r.funnel_step, r.deals_count) for r in funnel_report(export)
+        ),
+        "rep_sales_rep_performance_monthly": frozenset(
+            tuple(vars(r).values()) for r in rep_report(export)
+        ),
+    }
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    """A database built from export A, and a project copy for export B (another generated one)."""
+    workdir = tmp_path_factory.mktemp("rebuilds")
+    export_b = workdir / "export_b"
+    write_export(GeneratorOptions(seed=11, deals=300, output_dir=export_b))
+    server, database = Server.from_environment(), scratch_name()
+    server.create_database(database)
+    try:
+        project_a = copy_project(workdir / "a", BASE)
+        built = run_dbt(project_a, database, "build")
+        assert built.returncode == 0, built.stdout[-3000:]
+        yield {
+            "server": server,
+            "database": database,
+            "workdir": workdir,
+            "projects": {"A": project_a, "B": copy_project(workdir / "b", export_b)},
+            "expected": {"A": _expected(BASE), "B": _expected(export_b)},
+        }
+    finally:
+        server.drop_database(database)
+
+
+def test_bi_reader_reads_both_marts(site: dict) -> None:
+    connection = _bi_connection(site["server"], site["database"])
+    try:
+        assert _read_marts(connection) == site["expected"]["A"]
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    "relation",
+    [
+        "public_raw.users",
+        "public_raw.deal_changes",
+        "public_mappings.funnel_steps",
+        "public_staging.stg_pipedrive__users",
+        "public_intermediate.int_activities_completed",
+        "public_intermediate.int_data_quality_issues",
+    ],
+)
+def test_bi_reader_cannot_read_other_layers(site: dict, relation: str) -> None:
+    connection = _bi_connection(site["server"], site["database"])
+    try:
+        with connection.cursor() as cursor, pytest.raises(errors.InsufficientPrivilege):
+            cursor.execute(f"select * from {relation} limit 1")
+    finally:
+        connection.close()
+
+
+def test_bi_reader_can_read_nothing_else_and_write_nothing(site: dict) -> None:
+    connection = site["server"].connect(site["database"])
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "select n.nspname || '.' || c.relname from pg_class c "
+                "join pg_namespace n on n.oid = c.relnamespace "
+                "where c.relkind in ('r', 'v', 'm', 'p', 'f') "
+                "and n.nspname not in ('pg_catalog', 'information_schema') "
+                "and has_schema_privilege('bi_reader', n.oid, 'usage') "
+                "and has_table_privilege('bi_reader', c.oid, 'select') order by 1"
+            )
+            readable = [name for (name,) in cursor.fetchall()]
+            cursor.execute(
+                "select has_schema_privilege('bi_reader', 'public_marts', 'create'), "
+                "has_table_privilege('bi_reader', 'public_marts.rep_sales_funnel_monthly', "
+                "'insert, update, delete, truncate'), "
+                "(select rolcanlogin or rolsuper from pg_roles where rolname = 'bi_reader')"
+            )
+            assert cursor.fetchone() == (False, False, False)
+    finally:
+        connection.close()
+    assert readable == [
+        "public_marts.rep_sales_funnel_monthly",
+        "public_marts.rep_sales_rep_performance_monthly",
+    ]
+
+
+def test_no_raw_name_or_email_is_readable_by_bi_reader(site: dict) -> None:
+    with (BASE / "users.csv").open(encoding="utf-8", newline="") as stream:
+        users = list(csv.DictReader(stream))
+    secrets = {u["name"] for u in users} | {u["email"] for u in users}
+    secrets |= {part for u in users for part in u["name"].split() if len(part) > 2}
+    connection = _bi_connection(site["server"], site["database"])
+    try:
+        seen = {
+            str(value) for rows in _read_marts(connection).values() for row in rows for value in row
+        }
+    finally:
+        connection.close()
+    leaks = {s for s in secrets for value in seen if s in value}
+    assert not leaks, leaks
+
+
+def test_rebuilds_are_atomic_for_a_concurrent_reader(site: dict) -> None:
+    expected = site["expected"]
+    assert expected["A"] != expected["B"]
+    stop = threading.Event()
+    reads, failures = [0], []
+
+    def reader() -> None:
+        connection = _bi_connection(site["server"], site["database"])
+        try:
+            while not stop.is_set():
+                try:
+                    contents = _read_marts(connection)
+                except psycopg2.Error as error:
+                    failures.append(f"error: {error}")
+                    continue
+                for mart, rows in contents.items():
+                    if rows not in (expected["A"][mart], expected["B"][mart]):
+                        failures.append(f"{mart}: {len(rows)} rows, neither old nor new")
+                reads[0] += 1
+                stop.wait(0.01)  # leave the two cores to the rebuild most of the time
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    try:
+        for export in ("B", "A", "B", "A"):  # four rebuilds, each swapping the contents
+            result = run_dbt(site["projects"][export], site["database"], "build")
+            assert result.returncode == 0, result.stdout[-3000:]
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    print(f"\natomic rebuilds: {reads[0]} reads of both marts, {len(failures)} failed")
+    assert reads[0] > 20
+    assert not failures, failures[:10]
+
+
+@pytest.mark.parametrize("breakage", ["broken input", "failing error-severity test"])
+def test_a_failed_build_leaves_the_previous_marts_readable(site: dict, breakage: str) -> None:
+    export = site["workdir"] / breakage.replace(" ", "_")
+    shutil.copytree(BASE, export, dirs_exist_ok=True)
+    if breakage == "broken input":
+        path, old, new = export / "deal_changes.csv", "102,2024-01-16", "1O2,2024-01-16"
+    else:  # two users with one id: the unique test of stg_pipedrive__users fails the build
+        path, old, new = export / "users.csv", "\n3,Bo Chen", "\n2,Bo Chen"
+    path.write_text(path.read_text().replace(old, new, 1))
+    project = copy_project(site["workdir"] / f"project_{export.name}", export)
+    result = run_dbt(project, site["database"], "build")
+    assert result.returncode != 0
+    assert "rep_sales_funnel_monthly" not in "".join(
+        line for line in result.stdout.splitlines() if " OK created " in line
+    )  # the marts were not rebuilt
+    connection = _bi_connection(site["server"], site["database"])
+    try:
+        assert _read_marts(connection) == site["expected"]["A"]
+    finally:
+        connection.close()
