@@ -8,7 +8,9 @@ final as (
         id as user_id,
         {{ mask_name('name') }} as user_name_masked,
         {{ hash_email('email') }} as email_sha256,
-        coalesce(email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$', false) as has_valid_email,
+        coalesce(
+            email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$', false
+        ) as has_valid_email,
         modified as modified_at
     from source
 )
