@@ -7,7 +7,6 @@ superuser's rights), as a BI tool logging in with a member of that role would be
 from __future__ import annotations
 
 import csv
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -194,19 +193,25 @@ def test_rebuilds_are_atomic_for_a_concurrent_reader(site: dict) -> None:
     assert not failures, failures[:10]
 
 
-@pytest.mark.parametrize("breakage", ["broken input", "failing error-severity test"])
+@pytest.mark.parametrize(
+    "breakage", ["broken input", "failing upstream test", "failing test of a report"]
+)
 def test_a_failed_build_leaves_the_previous_marts_readable(site: dict, breakage: str) -> None:
-    export = site["workdir"] / breakage.replace(" ", "_")
-    shutil.copytree(BASE, export, dirs_exist_ok=True)
+    project = copy_project(site["workdir"] / breakage.replace(" ", "_"), BASE)
     if breakage == "broken input":
-        path, old, new = export / "deal_changes.csv", "102,2024-01-16", "1O2,2024-01-16"
-    else:  # two users with one id: the unique test of stg_pipedrive__users fails the build
-        path, old, new = export / "users.csv", "\n3,Bo Chen", "\n2,Bo Chen"
+        path, old, new = project / "seeds/pipedrive/deal_changes.csv", "102,2024-01-16", "1O2,2024"
+        failure = "Failure in seed deal_changes"
+    elif breakage == "failing upstream test":  # two users with one id: stg_pipedrive__users
+        path, old, new = project / "seeds/pipedrive/users.csv", "\n3,Bo Chen", "\n2,Bo Chen"
+        failure = "Failure in test unique_stg_pipedrive__users_user_id"
+    else:  # a KPI renamed in the mapping: accepted_values fails on the audited funnel report
+        path, old, new = project / "seeds/funnel_steps.csv", "Lead Generation", "Leads"
+        failure = "Failure in test accepted_values_int_funnel_steps_counted_monthly_kpi_name"
     path.write_text(path.read_text().replace(old, new, 1))
-    project = copy_project(site["workdir"] / f"project_{export.name}", export)
     result = run_dbt(project, site["database"], "build")
     assert result.returncode != 0
-    assert "rep_sales_funnel_monthly" not in "".join(
+    assert failure in result.stdout
+    assert "public_marts.rep_sales_funnel_monthly" not in "".join(
         line for line in result.stdout.splitlines() if " OK created " in line
     )  # the marts were not rebuilt
     connection = _bi_connection(site["server"], site["database"])

@@ -1,6 +1,6 @@
 -- Every (funnel_step, kpi_name) pair of the funnel mart is a row of the mapping seed.
 with funnel as (
-    select * from {{ ref('rep_sales_funnel_monthly') }}
+    select * from {{ ref('int_funnel_steps_counted_monthly') }}
 ),
 
 funnel_steps as (

@@ -5,7 +5,7 @@ with deal_changes as (
 ),
 
 funnel as (
-    select * from {{ ref('rep_sales_funnel_monthly') }}
+    select * from {{ ref('int_funnel_steps_counted_monthly') }}
 ),
 
 loss_deal_months as (

@@ -5,7 +5,7 @@ with activities as (
 ),
 
 performance as (
-    select * from {{ ref('rep_sales_rep_performance_monthly') }}
+    select * from {{ ref('int_rep_activities_counted_monthly') }}
 ),
 
 done as (

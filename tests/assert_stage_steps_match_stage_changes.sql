@@ -9,7 +9,7 @@ funnel_steps as (
 ),
 
 funnel as (
-    select * from {{ ref('rep_sales_funnel_monthly') }}
+    select * from {{ ref('int_funnel_steps_counted_monthly') }}
 ),
 
 stage_deal_months as (
