@@ -126,7 +126,13 @@ def test_personal_data_is_masked_in_staging(built: tuple[str, str]) -> None:
         "where table_schema = 'public_staging' and table_name = 'stg_pipedrive__users' "
         "order by ordinal_position",
     )
-    assert [c for (c,) in columns] == ["user_id", "user_name_masked", "email_sha256", "modified_at"]
+    assert [c for (c,) in columns] == [
+        "user_id",
+        "user_name_masked",
+        "email_sha256",
+        "has_valid_email",
+        "modified_at",
+    ]
     hashes = query(
         database, "select email_sha256 from public_staging.stg_pipedrive__users order by user_id"
     )
