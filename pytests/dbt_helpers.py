@@ -13,7 +13,7 @@ from typing import Any
 
 from pipedrive_funnel.database import Server
 from pipedrive_funnel.reference import FunnelRow, RepRow
-from pipedrive_funnel.scratch_db import scratch_name
+from pipedrive_funnel.scratch_db import scratch_database
 
 from conftest import REPO_ROOT
 
@@ -80,14 +80,10 @@ def built_database(workdir: Path, export_dir: Path | None = None) -> Iterator[tu
     """Build the project (with `export_dir`'s export, or the committed sample) into a fresh
     database; yield (database, project copy); drop the database afterwards."""
     project = copy_project(workdir, export_dir)
-    server, database = Server.from_environment(), scratch_name()
-    server.create_database(database)
-    try:
+    with scratch_database() as database:
         result = run_dbt(project, database, "build")
         assert result.returncode == 0, result.stdout[-5000:]
         yield database, project
-    finally:
-        server.drop_database(database)
 
 
 FUNNEL_COLUMNS = "month, kpi_name, funnel_step, deals_count"

@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from pipedrive_funnel.database import Server
 from pipedrive_funnel.local_server import free_port
-from pipedrive_funnel.scratch_db import scratch_name
+from pipedrive_funnel.scratch_db import scratch_database
 
 from conftest import FIXTURES_DIR
 from dbt_helpers import DBT, copy_project, dbt_environment, query, run_dbt
@@ -32,14 +31,10 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def built(project: Path) -> Iterator[tuple[str, str]]:
     """(database, dbt output) of a `dbt build` of the hand-made export into a fresh database."""
-    server, database = Server.from_environment(), scratch_name()
-    server.create_database(database)
-    try:
+    with scratch_database() as database:
         result = run_dbt(project, database, "build")
         assert result.returncode == 0, result.stdout[-5000:]
         yield database, result.stdout
-    finally:
-        server.drop_database(database)
 
 
 def _month(text: str) -> datetime:

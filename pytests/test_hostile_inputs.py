@@ -21,7 +21,7 @@ import pytest
 
 from pipedrive_funnel.database import Server
 from pipedrive_funnel.reference import funnel_report, mask_name, rep_report
-from pipedrive_funnel.scratch_db import scratch_name
+from pipedrive_funnel.scratch_db import scratch_database
 
 from conftest import FIXTURES_DIR
 from dbt_helpers import copy_project, fetch_marts, query, run_dbt
@@ -115,12 +115,8 @@ def test_broken_input_fails_the_build_naming_file_column_value(
     export = _copy_base(tmp_path / "export")
     edit(export)
     project = copy_project(tmp_path / "project", export)
-    database = scratch_name()
-    server.create_database(database)
-    try:
+    with scratch_database(server) as database:
         result = run_dbt(project, database, "build")
-    finally:
-        server.drop_database(database)
     assert result.returncode != 0
     assert "Traceback" not in result.stdout + result.stderr
     errors = [line for line in result.stdout.splitlines() if "seeds/pipedrive/" in line]
@@ -182,9 +178,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory, server: Server) -> Iterato
         edit(export)
     _bom_and_crlf(export)
     project = copy_project(workdir / "project", export)
-    database = scratch_name()
-    server.create_database(database)
-    try:
+    with scratch_database(server) as database:
         result = run_dbt(project, database, "build")
         assert result.returncode == 0, result.stdout[-5000:]
         issues = query(
@@ -193,8 +187,6 @@ def hostile(tmp_path_factory: pytest.TempPathFactory, server: Server) -> Iterato
             "from public_intermediate.int_data_quality_issues",
         )
         yield {"export": export, "database": database, "output": result.stdout, "issues": issues}
-    finally:
-        server.drop_database(database)
 
 
 def _issues(hostile: dict, issue_type: str) -> list[tuple]:

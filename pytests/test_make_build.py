@@ -17,7 +17,7 @@ import pytest
 
 from pipedrive_funnel.database import Server
 from pipedrive_funnel.local_server import LocalServer, free_port
-from pipedrive_funnel.scratch_db import scratch_name
+from pipedrive_funnel.scratch_db import scratch_database
 
 from conftest import REPO_ROOT, readme_blocks
 
@@ -124,9 +124,7 @@ def _servers() -> list[Server]:
 def test_make_build_uses_a_configured_server_and_starts_nothing(
     server: Server, tmp_path: Path
 ) -> None:
-    database = scratch_name()
-    server.create_database(database)
-    try:
+    with scratch_database(server) as database:
         env = _clean_environment(
             DBT_PG_HOST=server.host,
             DBT_PG_PORT=str(server.port),
@@ -145,5 +143,3 @@ def test_make_build_uses_a_configured_server_and_starts_nothing(
             "password": server.password or None, "dbname": database,
         }  # fmt: skip
         assert len(_marts(connection)["rep_sales_funnel_monthly"]) == 154
-    finally:
-        server.drop_database(database)

@@ -19,7 +19,7 @@ from pipedrive_funnel.database import Server
 from pipedrive_funnel.generator.export import write_export
 from pipedrive_funnel.generator.options import GeneratorOptions
 from pipedrive_funnel.reference import funnel_report, rep_report
-from pipedrive_funnel.scratch_db import scratch_name
+from pipedrive_funnel.scratch_db import scratch_database
 
 from conftest import FIXTURES_DIR
 from dbt_helpers import FUNNEL_COLUMNS, REP_COLUMNS, copy_project, run_dbt
@@ -65,9 +65,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     workdir = tmp_path_factory.mktemp("rebuilds")
     export_b = workdir / "export_b"
     write_export(GeneratorOptions(seed=11, deals=300, output_dir=export_b))
-    server, database = Server.from_environment(), scratch_name()
-    server.create_database(database)
-    try:
+    server = Server.from_environment()
+    with scratch_database(server) as database:
         project_a = copy_project(workdir / "a", BASE)
         built = run_dbt(project_a, database, "build")
         assert built.returncode == 0, built.stdout[-3000:]
@@ -78,8 +77,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
             "projects": {"A": project_a, "B": copy_project(workdir / "b", export_b)},
             "expected": {"A": _expected(BASE), "B": _expected(export_b)},
         }
-    finally:
-        server.drop_database(database)
 
 
 def test_bi_reader_reads_both_marts(site: dict) -> None:

@@ -11,7 +11,8 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from pipedrive_funnel.database import DatabaseUnreachableError, Server
 
@@ -22,6 +23,18 @@ def scratch_name() -> str:
     return PREFIX + uuid.uuid4().hex[:12]
 
 
+@contextmanager
+def scratch_database(server: Server | None = None) -> Iterator[str]:
+    """A fresh, uniquely named database on `server` (default: the configured one), dropped after."""
+    server = server or Server.from_environment()
+    name = scratch_name()
+    server.create_database(name)
+    try:
+        yield name
+    finally:
+        server.drop_database(name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pipedrive-scratch-db", description=__doc__)
     parser.add_argument("command", nargs=argparse.REMAINDER, help="the command to run, after --")
@@ -30,18 +43,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not command:
         parser.error("give the command to run after --")
     server = Server.from_environment()
-    name = scratch_name()
     try:
-        server.create_database(name)
+        with scratch_database(server) as name:
+            print(f"pipedrive-scratch-db: created {server.url(name)}", file=sys.stderr)
+            status = subprocess.call(command, env={**os.environ, "DBT_PG_DATABASE": name})
     except DatabaseUnreachableError as error:
         print(f"pipedrive-scratch-db: {error}", file=sys.stderr)
         return 1
-    print(f"pipedrive-scratch-db: created {server.url(name)}", file=sys.stderr)
-    try:
-        return subprocess.call(command, env={**os.environ, "DBT_PG_DATABASE": name})
-    finally:
-        server.drop_database(name)
-        print(f"pipedrive-scratch-db: dropped {name}", file=sys.stderr)
+    print(f"pipedrive-scratch-db: dropped {name}", file=sys.stderr)
+    return status
 
 
 if __name__ == "__main__":
