@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,22 @@ from pipedrive_funnel.generator.options import GeneratorOptions
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SEEDS_DIR = REPO_ROOT / "seeds" / "pipedrive"
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
+
+
+def newcomer_environment(**overrides: str) -> dict[str, str]:
+    """The environment of a newcomer's shell: no DBT_PG_* or LOCAL_PG_* set, no make of ours
+    around (a nested make would inherit our MAKEFLAGS), plus `overrides`."""
+    drop = ("DBT_PG_", "LOCAL_PG_", "MAKE", "MFLAGS")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
+    return {**env, **overrides}
+
+
+def run_make(directory: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`make ARGS` in `directory` with `env`; output captured, exit status not checked."""
+    return subprocess.run(
+        ["make", "--no-print-directory", *args],
+        cwd=directory, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
 
 
 def readme_blocks(language: str) -> list[str]:

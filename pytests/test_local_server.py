@@ -17,6 +17,8 @@ import pytest
 
 from pipedrive_funnel.local_server import SYSTEM_USER, LocalServer, LocalServerError, free_port
 
+from conftest import newcomer_environment
+
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[LocalServer]:
@@ -38,10 +40,9 @@ def _query(server: LocalServer, statement: str) -> object:
 
 
 def _cli(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DBT_PG_")}
     return subprocess.run(
         [sys.executable, "-m", "pipedrive_funnel.db_cli", *args],
-        env={**env, **env_overrides}, capture_output=True, text=True, check=False,
+        env=newcomer_environment(**env_overrides), capture_output=True, text=True, check=False,
     )  # fmt: skip
 
 

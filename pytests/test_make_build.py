@@ -6,7 +6,6 @@ database of its own, and stop what they start.
 
 from __future__ import annotations
 
-import os
 import shlex
 import subprocess
 from collections.abc import Iterator
@@ -19,23 +18,13 @@ from pipedrive_funnel.database import Server
 from pipedrive_funnel.local_server import LocalServer, free_port
 from pipedrive_funnel.scratch_db import scratch_database
 
-from conftest import REPO_ROOT, readme_blocks
+from conftest import REPO_ROOT, newcomer_environment, readme_blocks, run_make
 
 MARTS = ("rep_sales_funnel_monthly", "rep_sales_rep_performance_monthly")
 
 
-def _clean_environment(**overrides: str) -> dict[str, str]:
-    """The environment of a newcomer's shell: no DBT_PG_*, no make of ours around."""
-    drop = ("DBT_PG_", "LOCAL_PG_", "MAKE", "MFLAGS")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
-    return {**env, **overrides}
-
-
 def _make(env: dict[str, str], *targets: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["make", "--no-print-directory", *targets],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    return run_make(REPO_ROOT, env, *targets)
 
 
 def _run_readme_queries(connection_kwargs: dict[str, object]) -> None:
@@ -73,7 +62,7 @@ def _marts(url_kwargs: dict[str, object]) -> dict[str, list[tuple[object, ...]]]
 def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """A newcomer's environment whose local database lives in a temporary folder."""
     data_dir = tmp_path_factory.mktemp("local") / "pgdata"
-    env = _clean_environment(LOCAL_PG_PORT=str(free_port()), LOCAL_PG_DATA=str(data_dir))
+    env = newcomer_environment(LOCAL_PG_PORT=str(free_port()), LOCAL_PG_DATA=str(data_dir))
     try:
         yield env
     finally:
@@ -125,7 +114,7 @@ def test_make_build_uses_a_configured_server_and_starts_nothing(
     server: Server, tmp_path: Path
 ) -> None:
     with scratch_database(server) as database:
-        env = _clean_environment(
+        env = newcomer_environment(
             DBT_PG_HOST=server.host,
             DBT_PG_PORT=str(server.port),
             DBT_PG_USER=server.user,

@@ -8,15 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, newcomer_environment, run_make
 
 
 def _make(directory: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "MFLAGS"))}
-    return subprocess.run(
-        ["make", "--no-print-directory", *args],
-        cwd=directory, env={**clean, **env}, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    return run_make(directory, newcomer_environment(**env), *args)
 
 
 def _project_copy(tmp_path: Path, *names: str) -> Path:
