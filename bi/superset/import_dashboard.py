@@ -1,0 +1,49 @@
+"""Import the dashboard folder into Superset, overwriting what an earlier import left.
+
+Runs with the Python of Superset's own virtual environment (`pipedrive-bi` calls it), because it
+uses Superset's import command: `python import_dashboard.py <folder>`. The database connection
+comes from the environment variable PIPEDRIVE_BI_DATABASE_URI, not from the folder, so the
+committed files hold no host, port or password.
+
+Superset's `import-dashboards` command never overwrites existing charts, datasets or databases;
+the assets import used here overwrites all of them, so a changed chart or connection reaches an
+instance that was set up before.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import yaml
+from superset.app import create_app
+
+DATABASE_FILE = "databases/pipedrive_funnel.yaml"
+
+
+def read_bundle(folder: Path, database_uri: str) -> dict[str, str]:
+    contents = {
+        path.relative_to(folder).as_posix(): path.read_text(encoding="utf-8")
+        for path in sorted(folder.rglob("*.yaml"))
+    }
+    database = yaml.safe_load(contents[DATABASE_FILE])
+    database["sqlalchemy_uri"] = database_uri
+    contents[DATABASE_FILE] = yaml.safe_dump(database)
+    return contents
+
+
+def main() -> None:
+    folder = Path(sys.argv[1])
+    contents = read_bundle(folder, os.environ["PIPEDRIVE_BI_DATABASE_URI"])
+    app = create_app()
+    with app.app_context():
+        from flask import g
+        from superset import security_manager
+        from superset.commands.importers.v1.assets import ImportAssetsCommand
+
+        g.user = security_manager.find_user(username=os.environ["SUPERSET_ADMIN_USER"])
+        ImportAssetsCommand(contents).run()
+    print(f"imported {len(contents) - 1} files from {folder}")
+
+
+if __name__ == "__main__":
+    main()
