@@ -8,12 +8,19 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DBT_PACKAGES := dbt_packages/dbt_utils/dbt_project.yml
+# Apache Superset lives in a virtual environment of its own: its dependencies never meet dbt's.
+SUPERSET_VENV := .venv-superset
+SUPERSET_INSTALLED := $(SUPERSET_VENV)/.installed
+SUPERSET_REQUIREMENTS := bi/superset/requirements.txt bi/superset/constraints.txt
 
 # The project's own PostgreSQL (used unless DBT_PG_HOST or DBT_PG_PORT point at a server of yours).
 LOCAL_PG_PORT ?= 55432
 LOCAL_PG_DATA ?= $(CURDIR)/.pgdata
 DOCS_PORT ?= 8580
-export LOCAL_PG_PORT LOCAL_PG_DATA
+BI_PORT ?= 8088
+# The browser tests drive this Chromium (Debian's package `chromium`) through Playwright.
+CHROMIUM ?= /usr/bin/chromium
+export LOCAL_PG_PORT LOCAL_PG_DATA CHROMIUM
 
 # dbt reads profiles.yml from the project root; connection settings come from DBT_PG_* variables.
 export DBT_PROFILES_DIR := $(CURDIR)
@@ -21,8 +28,8 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 MARTS := public_marts.rep_sales_funnel_monthly and public_marts.rep_sales_rep_performance_monthly
 
-.PHONY: help venv deps build test lint ruff suite docs psql db-start db-stop db-status sample \
-	benchmark clean distclean
+.PHONY: help venv deps build test lint ruff suite docs bi superset chromium psql db-start db-stop \
+	db-status sample benchmark clean distclean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -40,6 +47,14 @@ $(DBT_PACKAGES): $(INSTALLED) packages.yml package-lock.yml
 		|| { echo "make: 'dbt deps' failed; dbt-utils comes from git (https://github.com/dbt-labs/dbt-utils.git): without network, point git at a mirror with 'git config --global url.<mirror>.insteadOf https://github.com/dbt-labs/dbt-utils.git'" >&2; exit 1; }
 	@touch $@
 
+$(SUPERSET_INSTALLED): $(SUPERSET_REQUIREMENTS)
+	@test -x $(SUPERSET_VENV)/bin/python || $(PYTHON) -m venv $(SUPERSET_VENV)
+	@echo "installing Apache Superset into $(SUPERSET_VENV) (once; about 800 MB)"
+	@$(SUPERSET_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		-r bi/superset/requirements.txt -c bi/superset/constraints.txt \
+		|| { echo "make: installing Superset into $(SUPERSET_VENV) failed; check that PyPI is reachable (or a mirror set in pip.conf), then run make again" >&2; exit 1; }
+	@touch $@
+
 venv: $(INSTALLED) ## create .venv and install the pinned packages
 
 deps: $(DBT_PACKAGES) ## install the dbt packages (dbt-utils)
@@ -52,7 +67,7 @@ build: $(DBT_PACKAGES) ## build the reports: start the local database if none is
 	@echo "in the database $$($(BIN)/pipedrive-db url)"
 	@echo "Read them with any PostgreSQL client, or: make psql"
 
-test: ruff $(DBT_PACKAGES) ## the whole suite in a throwaway database (what CI runs)
+test: ruff $(DBT_PACKAGES) superset chromium ## the whole suite in a throwaway database (what CI runs)
 	@$(BIN)/pipedrive-db isolated -- $(MAKE) --no-print-directory suite
 
 lint: ruff $(DBT_PACKAGES) ## ruff (Python) and sqlfluff (SQL; compiles dbt against a throwaway database)
@@ -71,6 +86,23 @@ docs: $(DBT_PACKAGES) ## generate the dbt docs site and serve it on http://127.0
 	@$(BIN)/pipedrive-db ensure
 	$(BIN)/dbt docs generate
 	$(BIN)/dbt docs serve --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
+
+bi: $(DBT_PACKAGES) superset ## serve the Superset dashboard on http://127.0.0.1:$(BI_PORT) (after make build)
+	@$(BIN)/pipedrive-db ensure
+	$(BIN)/pipedrive-bi serve --port $(BI_PORT)
+
+superset: $(SUPERSET_INSTALLED) ## install Apache Superset into .venv-superset
+
+chromium: ## check for Chromium (installs Debian's package when run as root with apt-get)
+	@test -x "$(CHROMIUM)" || { \
+		if [ "$$(id -u)" = 0 ] && [ "$(CHROMIUM)" = /usr/bin/chromium ] && command -v apt-get >/dev/null; then \
+			echo "installing Chromium (Debian package chromium) for the browser tests"; \
+			apt-get install --yes --quiet chromium >/dev/null 2>&1 \
+				|| { apt-get update --quiet >/dev/null && apt-get install --yes --quiet chromium >/dev/null; } \
+				|| { echo "make: 'apt-get install chromium' failed; install Chromium and run make again" >&2; exit 1; }; \
+		else \
+			echo "make: the browser tests need Chromium at $(CHROMIUM): install it ('sudo apt-get install chromium' on Debian/Ubuntu) or run make with CHROMIUM=/path/to/chromium" >&2; exit 1; \
+		fi; }
 
 psql: $(INSTALLED) ## open psql (bundled with the local database) on the database of the profile
 	@$(BIN)/pipedrive-db ensure
@@ -91,12 +123,12 @@ sample: $(INSTALLED) ## regenerate the committed sample export in seeds/pipedriv
 benchmark: $(INSTALLED) ## time and peak memory of the generator at 100,000 and 1,000,000 deals
 	$(BIN)/pipedrive-benchmark --sizes 100000 1000000
 
-clean: ## stop the local database; remove it, dbt's target/, logs/ and dbt_packages/
+clean: ## stop the local database; remove it, target/, logs/, dbt_packages/, .superset/, screenshots/
 	@if [ -x $(BIN)/pipedrive-db ]; then $(BIN)/pipedrive-db stop; \
 	elif [ -f "$(LOCAL_PG_DATA)/postmaster.pid" ]; then \
 		echo "make: the local database may still run and .venv is gone; run 'make db-stop' first" >&2; exit 1; fi
 	@if [ -f "$(LOCAL_PG_DATA)/PG_VERSION" ]; then rm -rf "$(LOCAL_PG_DATA)"; echo "removed $(LOCAL_PG_DATA)"; fi
-	rm -rf target logs dbt_packages
+	rm -rf target logs dbt_packages .superset screenshots
 
-distclean: clean ## clean, and remove the virtual environment .venv
-	rm -rf $(VENV)
+distclean: clean ## clean, and remove the virtual environments .venv and .venv-superset
+	rm -rf $(VENV) $(SUPERSET_VENV)

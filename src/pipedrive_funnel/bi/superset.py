@@ -1,0 +1,117 @@
+"""Set up and serve the project's Superset: metadata, admin user, the imported dashboard.
+
+Superset runs from its own virtual environment (SUPERSET_VENV, default `.venv-superset`); this
+module only calls its commands. Everything Superset keeps lives in SUPERSET_HOME (default
+`.superset/`, ignored by git): the SQLite metadata and a secret key made on first setup. Setting
+up twice changes nothing but what the files in `bi/superset/dashboard/` changed.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_PORT = 8088
+DEFAULT_ADMIN_USER = "admin"
+DEFAULT_ADMIN_PASSWORD = "admin"  # a documented local default
+BI_DIR = Path("bi") / "superset"
+
+
+class SupersetError(RuntimeError):
+    """A Superset command failed or Superset is missing; the message says which and what to do."""
+
+
+@dataclass(frozen=True)
+class Superset:
+    venv: Path
+    home: Path
+    bi_dir: Path
+    admin_user: str
+    admin_password: str
+
+    @classmethod
+    def from_environment(
+        cls, project_dir: Path, environ: Mapping[str, str] = os.environ
+    ) -> Superset:
+        return cls(
+            venv=Path(environ.get("SUPERSET_VENV") or project_dir / ".venv-superset"),
+            home=Path(environ.get("SUPERSET_HOME") or project_dir / ".superset"),
+            bi_dir=project_dir / BI_DIR,
+            admin_user=environ.get("SUPERSET_ADMIN_USER") or DEFAULT_ADMIN_USER,
+            admin_password=environ.get("SUPERSET_ADMIN_PASSWORD") or DEFAULT_ADMIN_PASSWORD,
+        )
+
+    def environment(self, **extra: str) -> dict[str, str]:
+        return {
+            **os.environ,
+            "SUPERSET_HOME": str(self.home.resolve()),
+            "SUPERSET_CONFIG_PATH": str((self.bi_dir / "superset_config.py").resolve()),
+            "SUPERSET_ADMIN_USER": self.admin_user,
+            "FLASK_APP": "superset.app:create_app()",
+            "PYTHONWARNINGS": "ignore",
+            **extra,
+        }
+
+    def executable(self, name: str) -> str:
+        path = self.venv / "bin" / name
+        if not path.is_file():
+            raise SupersetError(
+                f"Superset is not installed in {self.venv} ({path} is missing): run 'make bi', "
+                "which installs it from bi/superset/requirements.txt"
+            )
+        return str(path)
+
+    def run(self, *args: str, **extra_env: str) -> str:
+        """Run a program of Superset's virtual environment; its output is shown only on failure."""
+        command = [self.executable(args[0]), *args[1:]]
+        result = subprocess.run(
+            command,
+            env=self.environment(**extra_env),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            output = (result.stdout + result.stderr).strip().splitlines()
+            tail = "\n".join(output[-15:])
+            raise SupersetError(f"'{' '.join(args)}' failed (exit {result.returncode}):\n{tail}")
+        return result.stdout
+
+    def set_up(self, database_uri: str) -> None:
+        """Metadata, admin user, roles and permissions, then the dashboard (overwriting)."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        secret_key = self.home / "secret_key"
+        if not secret_key.exists():
+            secret_key.write_text(secrets.token_urlsafe(42) + "\n", encoding="utf-8")
+            secret_key.chmod(0o600)
+        self.run("superset", "db", "upgrade")
+        admin = ("--username", self.admin_user, "--password", self.admin_password)
+        self.run(
+            "superset", "fab", "create-admin", *admin, "--firstname", "Admin", "--lastname",
+            "User", "--email", f"{self.admin_user}@localhost",
+        )  # fmt: skip
+        self.run("superset", "fab", "reset-password", *admin)
+        self.run("superset", "init")
+        self.run(
+            "python",
+            str(self.bi_dir / "import_dashboard.py"),
+            str(self.bi_dir / "dashboard"),
+            PIPEDRIVE_BI_DATABASE_URI=database_uri,
+        )
+
+    def serve_command(self, host: str, port: int) -> list[str]:
+        """gunicorn serving Superset in the foreground (2 workers; queries time out after 120 s)."""
+        return [
+            self.executable("gunicorn"),
+            "--bind", f"{host}:{port}",
+            "--workers", "2",
+            "--threads", "4",
+            "--timeout", "120",
+            "--log-level", "warning",
+            "--no-control-socket",
+            "superset.app:create_app()",
+        ]  # fmt: skip
