@@ -9,6 +9,7 @@ instead of skipping them.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -58,8 +59,12 @@ class BrowserPage:
         if urlsplit(request.url).hostname not in LOCAL_HOSTS and request.url.startswith("http"):
             self.left_the_machine.append(request.url)
 
-    def assert_all_requests_stayed_local_and_succeeded(self) -> None:
-        assert self.error_responses == []
+    def assert_all_requests_stayed_local_and_succeeded(self, known_broken: str = "") -> None:
+        """`known_broken`: a regular expression of error responses that are not ours to fix."""
+        errors = [
+            e for e in self.error_responses if not (known_broken and re.search(known_broken, e))
+        ]
+        assert errors == []
         assert self.failed_requests == []
         assert self.left_the_machine == []
 

@@ -7,20 +7,16 @@ below was worked out by hand from the funnel definition; the comments say why it
 from __future__ import annotations
 
 import json
-import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from pipedrive_funnel.local_server import free_port
 from pipedrive_funnel.scratch_db import scratch_database
 
 from conftest import FIXTURES_DIR
-from dbt_helpers import DBT, copy_project, dbt_environment, query, run_dbt
+from dbt_helpers import copy_project, fetch_text, query, run_dbt, served_docs
 
 
 @pytest.fixture(scope="module")
@@ -224,26 +220,8 @@ def test_docs_describe_every_model_seed_macro_and_column(
 
 def test_docs_site_is_served_on_localhost(project: Path, built: tuple[str, str]) -> None:
     database, _ = built
-    assert run_dbt(project, database, "docs", "generate").returncode == 0
-    port = free_port()
-    serve = [DBT, "docs", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-browser"]
-    with subprocess.Popen(
-        serve, cwd=project, env=dbt_environment(database),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    ) as server:  # fmt: skip
-        try:
-            pages = {}
-            deadline = time.monotonic() + 60
-            for page in ("index.html", "catalog.json"):
-                while page not in pages:
-                    try:
-                        with urllib.request.urlopen(f"http://127.0.0.1:{port}/{page}") as answer:
-                            pages[page] = answer.read().decode()
-                    except OSError:
-                        assert time.monotonic() < deadline, "dbt docs serve did not answer"
-                        time.sleep(0.5)
-        finally:
-            server.terminate()
+    with served_docs(project, database) as url:
+        pages = {page: fetch_text(f"{url}/{page}") for page in ("index.html", "catalog.json")}
     assert "dbt" in pages["index.html"].lower()
     catalog = json.loads(pages["catalog.json"])
     for mart in ("rep_sales_funnel_monthly", "rep_sales_rep_performance_monthly"):
