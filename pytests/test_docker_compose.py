@@ -30,7 +30,7 @@ def test_valid_against_the_compose_spec_schema() -> None:
 
 
 def test_services(compose: dict) -> None:
-    assert set(compose["services"]) == {"postgres", "dbt", "docs"}
+    assert set(compose["services"]) == {"postgres", "dbt", "docs", "superset"}
 
 
 def test_postgres_is_pinned_healthy_and_persistent(compose: dict) -> None:
@@ -55,7 +55,8 @@ def test_no_literal_secret(compose: dict) -> None:
                 assert re.fullmatch(r"\$\{[A-Z_]+:\?[^}]+\}", str(value)), (name, key, value)
     assert ".env" in (REPO_ROOT / ".gitignore").read_text().splitlines()
     example = (REPO_ROOT / ".env.example").read_text()
-    assert "POSTGRES_PASSWORD=change-me" in example  # a placeholder, documented as such
+    for variable in ("POSTGRES_PASSWORD", "SUPERSET_ADMIN_PASSWORD", "SUPERSET_DB_PASSWORD"):
+        assert f"{variable}=change-me" in example  # a placeholder, documented as such
 
 
 def test_services_build_the_project_with_dbt(compose: dict) -> None:
@@ -64,5 +65,23 @@ def test_services_build_the_project_with_dbt(compose: dict) -> None:
     assert dbt["environment"]["DBT_PG_HOST"] == "postgres"
     assert "dbt docs serve" in " ".join(docs["command"])
     assert docs["depends_on"]["dbt"]["condition"] == "service_completed_successfully"
+    assert dbt["build"]["target"] == docs["build"]["target"] == "dbt"
     dockerfile = (REPO_ROOT / "Dockerfile").read_text()
     assert "dbt deps" in dockerfile and "pip install" in dockerfile
+
+
+def test_superset_serves_the_same_dashboard_on_the_compose_database(compose: dict) -> None:
+    superset, dbt = compose["services"]["superset"], compose["services"]["dbt"]
+    assert superset["build"]["target"] == "superset"
+    assert superset["depends_on"]["dbt"]["condition"] == "service_completed_successfully"
+    connection = {k: v for k, v in superset["environment"].items() if k.startswith("DBT_PG_")}
+    assert connection == dbt["environment"]  # the database dbt built the marts in
+    assert superset["ports"] == ["127.0.0.1:${BI_PORT:-8088}:8088"]
+    volume = superset["volumes"][0].split(":")[0]
+    assert volume in compose["volumes"]  # Superset's metadata survives a restart
+    stages = re.findall(r"^FROM (\S+) AS (\S+)$", (REPO_ROOT / "Dockerfile").read_text(), re.M)
+    assert stages == [("python:3.11-slim", "dbt"), ("dbt", "superset")]
+    superset_stage = (REPO_ROOT / "Dockerfile").read_text().split("AS superset")[1]
+    # The same requirements and dashboard as `make bi`, served by the same command.
+    assert "-r bi/superset/requirements.txt -c bi/superset/constraints.txt" in superset_stage
+    assert '"pipedrive-bi", "serve", "--host", "0.0.0.0"' in superset_stage
