@@ -55,3 +55,34 @@ def test_dbt_deps_without_network_explains_the_git_mirror(tmp_path: Path) -> Non
     last = ours[-1]  # the line after dbt's own error, before make's "*** Error 1"
     assert "dbt-utils comes from git" in last
     assert "url.<mirror>.insteadOf https://github.com/dbt-labs/dbt-utils.git" in last
+
+
+def test_missing_chromium_names_the_command_to_install_it(tmp_path: Path) -> None:
+    missing = tmp_path / "no" / "chromium"
+    result = _make(_project_copy(tmp_path), "chromium", f"CHROMIUM={missing}")
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert lines[0] == (
+        f"make: the browser tests need Chromium at {missing}: install it ('sudo apt-get install "
+        "chromium' on Debian/Ubuntu) or run make with CHROMIUM=/path/to/chromium"
+    )
+
+
+def test_browser_tests_fail_rather_than_skip_without_chromium(tmp_path: Path) -> None:
+    test = tmp_path / "test_needs_chromium.py"
+    test.write_text(
+        "from browser import chromium_page\n\n"
+        "def test_opens_a_page():\n"
+        "    with chromium_page():\n"
+        "        pass\n"
+    )
+    env = {**os.environ, "CHROMIUM": str(tmp_path / "no-chromium")}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--rootdir={tmp_path}",
+         f"--confcutdir={tmp_path}", str(test)],
+        cwd=REPO_ROOT / "pytests", env={**env, "PYTHONPATH": str(REPO_ROOT / "pytests")},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout
+    assert "1 failed" in result.stdout and "skipped" not in result.stdout
+    assert "make chromium" in result.stdout
