@@ -1,0 +1,113 @@
+"""The dashboard's files in bi/superset/dashboard/ agree with the marts and with each other, so a
+change to a mart's contract, a chart or a filter breaks a test here, not the dashboard at runtime.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pipedrive_funnel.bi.reader_login import LOGIN_ROLE
+from pipedrive_funnel.bi.superset import DEFAULT_PORT
+
+from conftest import REPO_ROOT
+
+DASHBOARD_DIR = REPO_ROOT / "bi" / "superset" / "dashboard"
+SUPERSET_TYPES = {"timestamp": "TIMESTAMP WITHOUT TIME ZONE", "text": "TEXT", "integer": "INTEGER"}
+
+
+def _load(pattern: str) -> list[dict]:
+    return [yaml.safe_load(path.read_text()) for path in sorted(DASHBOARD_DIR.glob(pattern))]
+
+
+@pytest.fixture(scope="module")
+def files() -> dict[str, list[dict]]:
+    return {
+        kind: _load(f"{kind}/**/*.yaml")
+        for kind in ("databases", "datasets", "charts", "dashboards")
+    }
+
+
+def test_one_bundle_of_every_kind(files: dict[str, list[dict]]) -> None:
+    metadata = yaml.safe_load((DASHBOARD_DIR / "metadata.yaml").read_text())
+    assert metadata["type"] == "assets"  # imported with overwrite, see import_dashboard.py
+    assert [len(files[kind]) for kind in files] == [1, 2, 5, 1]
+    uuids = [item["uuid"] for kind in files.values() for item in kind]
+    assert len(set(uuids)) == len(uuids)
+
+
+def test_the_database_holds_no_credential_and_logs_in_as_the_reader_login(
+    files: dict[str, list[dict]],
+) -> None:
+    (database,) = files["databases"]
+    assert database["sqlalchemy_uri"].startswith(f"postgresql+psycopg2://{LOGIN_ROLE}:XXXXXXXXXX@")
+    assert not database["allow_dml"] and not database["allow_ctas"] and not database["allow_cvas"]
+
+
+@pytest.mark.parametrize("mart", ["rep_sales_funnel_monthly", "rep_sales_rep_performance_monthly"])
+def test_each_dataset_has_the_columns_of_its_mart_contract(
+    files: dict[str, list[dict]], mart: str
+) -> None:
+    contract = yaml.safe_load((REPO_ROOT / "models" / "marts" / f"{mart}.yml").read_text())
+    expected = {
+        column["name"]: SUPERSET_TYPES[column["data_type"]]
+        for column in contract["models"][0]["columns"]
+    }
+    (dataset,) = [d for d in files["datasets"] if d["table_name"] == mart]
+    assert dataset["schema"] == "public_marts"
+    assert dataset["database_uuid"] == files["databases"][0]["uuid"]
+    assert {c["column_name"]: c["type"] for c in dataset["columns"]} == expected
+    for metric in dataset["metrics"]:
+        column = metric["expression"].removeprefix("SUM(").removesuffix(")")
+        assert column in expected, metric
+
+
+def test_charts_use_the_datasets_and_the_dashboard_shows_every_chart(
+    files: dict[str, list[dict]],
+) -> None:
+    datasets = {d["uuid"]: d for d in files["datasets"]}
+    charts = {c["uuid"]: c for c in files["charts"]}
+    for chart in charts.values():
+        dataset = datasets[chart["dataset_uuid"]]
+        assert chart["params"]["datasource"] == f"{chart['dataset_uuid']}__table"
+        assert chart["params"]["viz_type"] == chart["viz_type"]
+        names = {c["column_name"] for c in dataset["columns"]}
+        metrics = {m["metric_name"] for m in dataset["metrics"]}
+        params = chart["params"]
+        used = set(params.get("groupby", [])) | set(params.get("all_columns", []))
+        used |= {f["subject"] for f in params.get("adhoc_filters", [])}
+        assert used <= names, chart["slice_name"]
+        chart_metrics = set(params.get("metrics", [])) | {params.get("metric")} - {None}
+        assert chart_metrics <= metrics, chart["slice_name"]
+    (dashboard,) = files["dashboards"]
+    placed = {
+        item["meta"]["uuid"]: item["meta"]["chartId"]
+        for item in dashboard["position"].values()
+        if isinstance(item, dict) and item.get("type") == "CHART"
+    }
+    assert set(placed) == set(charts)
+    assert sorted(placed.values()) == list(range(1, len(charts) + 1))
+    for native_filter in dashboard["metadata"]["native_filter_configuration"]:
+        (target,) = native_filter["targets"]
+        dataset = datasets[target["datasetUuid"]]
+        assert target["column"]["name"] in {c["column_name"] for c in dataset["columns"]}
+        assert set(native_filter["scope"]["excluded"]) < set(placed.values())
+        assert native_filter["requiredFirst"]  # charts wait for the default month
+
+
+def test_the_funnel_chart_keeps_funnel_order(files: dict[str, list[dict]]) -> None:
+    (funnel,) = [c for c in files["charts"] if c["viz_type"] == "funnel"]
+    params = funnel["params"]
+    assert params["orderby"] == [["funnel_step", True]]
+    assert params["sort"] == "none" and params["sort_by_metric"] is False
+    assert params["groupby"][0] == "funnel_step"
+
+
+def test_the_exposure_points_at_the_dashboard(files: dict[str, list[dict]]) -> None:
+    exposures = yaml.safe_load((REPO_ROOT / "models" / "marts" / "_exposures.yml").read_text())
+    (exposure,) = exposures["exposures"]
+    slug = files["dashboards"][0]["slug"]
+    assert exposure["url"] == f"http://127.0.0.1:{DEFAULT_PORT}/superset/dashboard/{slug}/"
+    assert Path(REPO_ROOT / "Makefile").read_text().count(f"BI_PORT ?= {DEFAULT_PORT}") == 1
