@@ -102,13 +102,16 @@ def _log_in(page: Page, url: str) -> None:
 
 
 def _open_dashboard(browser: BrowserPage, url: str) -> float:
-    """Open the dashboard and wait until every chart has drawn (a canvas or table rows)."""
+    """Open the dashboard and wait until every chart has drawn (a canvas or table rows) and
+    shows no error."""
     page = browser.page
     started = time.monotonic()
     page.goto(f"{url}{DASHBOARD}")
     for name in CHARTS:
         chart = page.locator(f'[data-test-chart-name="{name}"]')
-        chart.locator("canvas, table tbody tr").first.wait_for(state="visible")
+        chart.locator('canvas, table tbody tr, [role="alert"]').first.wait_for(state="visible")
+        errors = chart.locator('[role="alert"]')
+        assert errors.count() == 0, f"the chart {name!r} shows: {errors.first.inner_text()}"
     page.wait_for_load_state("networkidle")
     return time.monotonic() - started
 
@@ -127,7 +130,8 @@ def _funnel_tooltips(page: Page, segments: int) -> list[tuple[str, int]]:
     canvas = page.locator('[data-test-chart-name="Funnel for the month"] canvas').first
     box = canvas.bounding_box()
     assert box is not None
-    seen = []
+    seen: list[tuple[str, int]] = []
+    previous = ""
     for index in range(segments):
         y = box["y"] + box["height"] * (2 * index + 1) / (2 * segments)
         page.mouse.move(box["x"] + box["width"] / 2, y)
@@ -135,7 +139,12 @@ def _funnel_tooltips(page: Page, segments: int) -> list[tuple[str, int]]:
             has=page.locator("xpath=self::*[contains(@style, 'position: absolute')]")
         )
         tooltip.last.wait_for(state="visible")
-        name, _metric, value = re.split(r"\n|\t", tooltip.last.inner_text().strip())[:3]
+        deadline = time.monotonic() + 10
+        while (text := tooltip.last.inner_text().strip()) == previous:
+            assert time.monotonic() < deadline, f"the tooltip still shows {previous!r}"
+            time.sleep(0.1)
+        previous = text
+        name, _metric, value = re.split(r"\n|\t", text)[:3]
         seen.append((name.strip(), int(value.replace(",", ""))))
     return seen
 
