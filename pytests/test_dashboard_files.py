@@ -4,6 +4,7 @@ change to a mart's contract, a chart or a filter breaks a test here, not the das
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,20 @@ def test_the_exposure_points_at_the_dashboard(files: dict[str, list[dict]]) -> N
     slug = files["dashboards"][0]["slug"]
     assert exposure["url"] == f"http://127.0.0.1:{DEFAULT_PORT}/superset/dashboard/{slug}/"
     assert Path(REPO_ROOT / "Makefile").read_text().count(f"BI_PORT ?= {DEFAULT_PORT}") == 1
+
+
+def test_the_importer_sets_the_connection_and_the_marts_schema() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "import_dashboard", REPO_ROOT / "bi" / "superset" / "import_dashboard.py"
+    )
+    assert spec is not None and spec.loader is not None
+    importer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(importer)
+    uri = "postgresql+psycopg2://bi_superset:secret@db.example:5432/crm"
+    bundle = importer.read_bundle(DASHBOARD_DIR, uri, "analytics_marts")
+    assert sorted(bundle) == sorted(
+        path.relative_to(DASHBOARD_DIR).as_posix() for path in DASHBOARD_DIR.rglob("*.yaml")
+    )
+    assert yaml.safe_load(bundle["databases/pipedrive_funnel.yaml"])["sqlalchemy_uri"] == uri
+    datasets = [yaml.safe_load(text) for name, text in bundle.items() if "datasets/" in name]
+    assert [d["schema"] for d in datasets] == ["analytics_marts", "analytics_marts"]

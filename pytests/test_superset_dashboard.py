@@ -21,6 +21,7 @@ from playwright.sync_api import Page, expect
 
 from pipedrive_funnel.database import Server
 from pipedrive_funnel.local_server import free_port
+from pipedrive_funnel.scratch_db import scratch_database
 
 from browser import BrowserPage, chromium_page
 from conftest import REPO_ROOT
@@ -91,6 +92,14 @@ def _wait_for_health(url: str, serve: subprocess.Popen, log: Path) -> None:
             pass
         assert time.monotonic() < deadline, f"Superset did not answer:\n{log.read_text()[-3000:]}"
         time.sleep(1)
+
+
+def _setup(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`pipedrive-bi setup` in the repository with `env`; output captured, not checked."""
+    return subprocess.run(
+        [PIPEDRIVE_BI, "setup"], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
 
 
 def _log_in(page: Page, url: str) -> None:
@@ -223,10 +232,7 @@ def test_dashboard_renders_every_chart_with_the_numbers_of_the_marts(site: Site)
 
 
 def test_setup_again_changes_nothing_and_reads_as_a_member_of_bi_reader(site: Site) -> None:
-    again = subprocess.run(
-        [PIPEDRIVE_BI, "setup"], cwd=REPO_ROOT, env=site.env, capture_output=True, text=True,
-        check=False,
-    )  # fmt: skip
+    again = _setup(site.env)
     assert again.returncode == 0, again.stderr
     metadata = sqlite3.connect(site.home / "superset.db")
     try:
@@ -269,11 +275,19 @@ def test_the_dashboard_needs_a_login(site: Site) -> None:
 
 def test_superset_missing_is_a_one_line_error(tmp_path: Path) -> None:
     env = {**os.environ, "SUPERSET_VENV": str(tmp_path / "nowhere")}
-    result = subprocess.run(
-        [PIPEDRIVE_BI, "setup"], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
-        check=False,
-    )  # fmt: skip
+    result = _setup(env)
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1
     assert "make bi" in result.stderr
     assert str(tmp_path / "nowhere") in result.stderr
+
+
+def test_setup_before_the_reports_are_built_says_make_build(tmp_path: Path) -> None:
+    with scratch_database() as empty:
+        env = {**os.environ, "DBT_PG_DATABASE": empty, "SUPERSET_HOME": str(tmp_path / "home")}
+        result = _setup(env)
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert "public_marts.rep_sales_funnel_monthly does not exist in " in result.stderr
+    assert f"/{empty}: build the reports first (make build)" in result.stderr
+    assert not (tmp_path / "home").exists()  # nothing set up

@@ -3,7 +3,8 @@
 Runs with the Python of Superset's own virtual environment (`pipedrive-bi` calls it), because it
 uses Superset's import command: `python import_dashboard.py <folder>`. The database connection
 comes from the environment variable PIPEDRIVE_BI_DATABASE_URI, not from the folder, so the
-committed files hold no host, port or password.
+committed files hold no host, port or password; PIPEDRIVE_BI_MARTS_SCHEMA names the schema of the
+marts (public_marts unless the profile's DBT_PG_SCHEMA says otherwise).
 
 Superset's `import-dashboards` command never overwrites existing charts, datasets or databases;
 the assets import used here overwrites all of them, so a changed chart or connection reaches an
@@ -15,12 +16,11 @@ import sys
 from pathlib import Path
 
 import yaml
-from superset.app import create_app
 
 DATABASE_FILE = "databases/pipedrive_funnel.yaml"
 
 
-def read_bundle(folder: Path, database_uri: str) -> dict[str, str]:
+def read_bundle(folder: Path, database_uri: str, marts_schema: str) -> dict[str, str]:
     contents = {
         path.relative_to(folder).as_posix(): path.read_text(encoding="utf-8")
         for path in sorted(folder.rglob("*.yaml"))
@@ -28,12 +28,20 @@ def read_bundle(folder: Path, database_uri: str) -> dict[str, str]:
     database = yaml.safe_load(contents[DATABASE_FILE])
     database["sqlalchemy_uri"] = database_uri
     contents[DATABASE_FILE] = yaml.safe_dump(database)
+    for name in [name for name in contents if name.startswith("datasets/")]:
+        dataset = yaml.safe_load(contents[name])
+        dataset["schema"] = marts_schema
+        contents[name] = yaml.safe_dump(dataset)
     return contents
 
 
 def main() -> None:
     folder = Path(sys.argv[1])
-    contents = read_bundle(folder, os.environ["PIPEDRIVE_BI_DATABASE_URI"])
+    contents = read_bundle(
+        folder, os.environ["PIPEDRIVE_BI_DATABASE_URI"], os.environ["PIPEDRIVE_BI_MARTS_SCHEMA"]
+    )
+    from superset.app import create_app  # Superset's venv only; read_bundle needs none of it
+
     app = create_app()
     with app.app_context():
         from flask import g

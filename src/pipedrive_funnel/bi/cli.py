@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pipedrive_funnel.bi.reader_login import (
     DEFAULT_PASSWORD,
-    ReaderRoleMissingError,
+    ReportsNotBuiltError,
     ensure_reader_login,
     superset_database_uri,
 )
@@ -41,11 +41,16 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def marts_schema() -> str:
+    """Where dbt builds the marts: the profile's schema (DBT_PG_SCHEMA, default public) + _marts."""
+    return f"{os.environ.get('DBT_PG_SCHEMA') or 'public'}_marts"
+
+
 def set_up(superset: Superset) -> None:
     server = Server.from_environment()
     password = os.environ.get("SUPERSET_DB_PASSWORD") or DEFAULT_PASSWORD
-    ensure_reader_login(server, password)
-    superset.set_up(superset_database_uri(server, password))
+    ensure_reader_login(server, password, marts_schema())
+    superset.set_up(superset_database_uri(server, password), marts_schema())
     print(f"Superset is set up in {superset.home}, reading {server.url()} as bi_superset")
 
 
@@ -61,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Log in as {superset.admin_user} / {superset.admin_password} (stop with Ctrl-C)")
             sys.stdout.flush()
             os.execve(command[0], command, superset.environment())
-    except (DatabaseUnreachableError, ReaderRoleMissingError, SupersetError) as error:
+    except (DatabaseUnreachableError, ReportsNotBuiltError, SupersetError) as error:
         print(f"pipedrive-bi: {error}", file=sys.stderr)
         return 1
     return 0

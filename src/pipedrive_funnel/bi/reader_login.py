@@ -17,22 +17,33 @@ from pipedrive_funnel.database import Server
 
 LOGIN_ROLE = "bi_superset"
 READER_ROLE = "bi_reader"
+MARTS = ("rep_sales_funnel_monthly", "rep_sales_rep_performance_monthly")
 DEFAULT_PASSWORD = "bi-superset-local"  # a documented local default
 
 
-class ReaderRoleMissingError(RuntimeError):
-    """bi_reader does not exist yet: the dbt project has not been built on this server."""
+class ReportsNotBuiltError(RuntimeError):
+    """The marts or bi_reader are missing: the dbt project has not been built on this database."""
 
 
-def ensure_reader_login(server: Server, password: str, reader_role: str = READER_ROLE) -> None:
-    """Create (or bring back in line) the login role `bi_superset` as a member of `reader_role`."""
+def ensure_reader_login(
+    server: Server, password: str, marts_schema: str, reader_role: str = READER_ROLE
+) -> None:
+    """Create (or bring back in line) the login role `bi_superset` as a member of `reader_role`,
+    once the reports are built: the two marts in `marts_schema` and the role exist."""
     connection = server.connect()
     try:
         connection.autocommit = True
         with connection.cursor() as cursor:
+            for mart in MARTS:
+                cursor.execute("select to_regclass(%s)", (f'"{marts_schema}"."{mart}"',))
+                if cursor.fetchone()[0] is None:
+                    raise ReportsNotBuiltError(
+                        f"{marts_schema}.{mart} does not exist in {server.url()}: "
+                        "build the reports first (make build)"
+                    )
             cursor.execute("select 1 from pg_catalog.pg_roles where rolname = %s", (reader_role,))
             if cursor.fetchone() is None:
-                raise ReaderRoleMissingError(
+                raise ReportsNotBuiltError(
                     f"the role {reader_role} does not exist on {server.url()}: "
                     "build the reports first (make build)"
                 )

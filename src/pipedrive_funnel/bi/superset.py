@@ -81,8 +81,9 @@ class Superset:
             raise SupersetError(f"'{' '.join(args)}' failed (exit {result.returncode}):\n{tail}")
         return result.stdout
 
-    def set_up(self, database_uri: str) -> None:
-        """Metadata, admin user, roles and permissions, then the dashboard (overwriting)."""
+    def set_up(self, database_uri: str, marts_schema: str) -> None:
+        """Metadata, admin user, roles and permissions, then the dashboard (overwriting), its
+        datasets reading the marts in `marts_schema`."""
         self.home.mkdir(parents=True, exist_ok=True)
         secret_key = self.home / "secret_key"
         if not secret_key.exists():
@@ -101,6 +102,7 @@ class Superset:
             str(self.bi_dir / "import_dashboard.py"),
             str(self.bi_dir / "dashboard"),
             PIPEDRIVE_BI_DATABASE_URI=database_uri,
+            PIPEDRIVE_BI_MARTS_SCHEMA=marts_schema,
         )
 
     def serve_command(self, host: str, port: int) -> list[str]:
