@@ -158,6 +158,33 @@ def _funnel_tooltips(page: Page, segments: int) -> list[tuple[str, int]]:
     return seen
 
 
+# ECharts' tooltips are divs appended to the page's body, one per chart.
+VISIBLE_TOOLTIPS = """() => Array.from(document.querySelectorAll('body > div'))
+    .filter(e => getComputedStyle(e).position === 'absolute' && e.offsetParent !== null)
+    .map(e => e.innerText)"""
+
+
+def _month_tooltip(page: Page, chart: str, month: str) -> list[tuple[str, int]]:
+    """Sweep the mouse right to left across a time-series chart until ECharts' tooltip shows
+    `month` (YYYY-MM); return its rows as (series, value), without the total."""
+    box = page.locator(f'[data-test-chart-name="{chart}"] canvas').first.bounding_box()
+    assert box is not None
+    page.mouse.move(0, 0)  # away from every chart, until the last chart's tooltip is gone
+    page.wait_for_function(
+        f"() => !({VISIBLE_TOOLTIPS})().some(t => /^\\d{{4}}-\\d{{2}}\\n/.test(t))"
+    )
+    for step in range(98, 20, -1):
+        page.mouse.move(box["x"] + box["width"] * step / 100, box["y"] + box["height"] / 2)
+        for text in page.evaluate(VISIBLE_TOOLTIPS):
+            lines = text.strip().split("\n")
+            if lines[0] == month and all("\t" in line for line in lines[1:]):
+                rows = [line.rsplit("\t", 1) for line in lines[1:]]
+                return [
+                    (name, int(value.replace(",", ""))) for name, value in rows if name != "Total"
+                ]
+    raise AssertionError(f"no tooltip for {month} in the chart {chart!r}")
+
+
 def test_dashboard_renders_every_chart_with_the_numbers_of_the_marts(site: Site) -> None:
     month = _latest(site.database, "rep_sales_funnel_monthly")
     funnel = dict(
@@ -219,6 +246,13 @@ def test_dashboard_renders_every_chart_with_the_numbers_of_the_marts(site: Site)
             expected.append((f"{step}, {kpi}", int(deals)))
         assert tooltips == expected
         browser.screenshot("superset_funnel_tooltip")
+
+        # The trends, read from their tooltips at that month: one line per step in funnel order,
+        # and the Lost bar.
+        latest = month.strftime("%Y-%m")
+        assert _month_tooltip(page, "Deals per step over the months", latest) == expected
+        lost = int(funnel["Lost"].split(" ", 1)[0])
+        assert _month_tooltip(page, "Lost deals per month", latest) == [("Deals", lost)]
 
         # The leaderboard: every rep of the month, the top rep's numbers first.
         search = page.locator('[data-test-chart-name="Sales rep leaderboard"] input').first
