@@ -308,12 +308,12 @@ def test_the_dashboard_needs_a_login(site: Site) -> None:
 
 
 def test_superset_missing_is_a_one_line_error(tmp_path: Path) -> None:
-    env = {**os.environ, "SUPERSET_VENV": str(tmp_path / "nowhere")}
+    env = {**os.environ, "SUPERSET_VENV": str(tmp_path / "nowhere"), "DBT_PG_PORT": "1"}
     result = _setup(env)
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1
     assert "make bi" in result.stderr
-    assert str(tmp_path / "nowhere") in result.stderr
+    assert str(tmp_path / "nowhere") in result.stderr  # checked before the database (port 1)
 
 
 def test_setup_before_the_reports_are_built_says_make_build(tmp_path: Path) -> None:

@@ -47,6 +47,7 @@ def marts_schema() -> str:
 
 
 def set_up(superset: Superset) -> None:
+    superset.executable("superset")  # installed? (says to run make bi if not)
     server = Server.from_environment()
     password = os.environ.get("SUPERSET_DB_PASSWORD") or DEFAULT_PASSWORD
     ensure_reader_login(server, password, marts_schema())
