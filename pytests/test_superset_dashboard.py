@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from pipedrive_funnel.bi.cli import DASHBOARD_PATH
 from pipedrive_funnel.database import Server
 from pipedrive_funnel.local_server import free_port
 from pipedrive_funnel.scratch_db import scratch_database
@@ -28,7 +29,6 @@ from conftest import REPO_ROOT
 from dbt_helpers import built_database, query
 
 PIPEDRIVE_BI = str(Path(sys.executable).with_name("pipedrive-bi"))
-DASHBOARD = "/superset/dashboard/sales-funnel/"
 FUNNEL_ORDER = ["1", "2", "2.1", "3", "3.1", "4", "5", "6", "7", "8", "9", "Lost"]
 CHARTS = (
     "Funnel for the month",
@@ -46,7 +46,6 @@ class Site:
     database: str
     env: dict[str, str]
     home: Path
-    setup_seconds: float
 
 
 @pytest.fixture(scope="module")
@@ -71,9 +70,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         url = f"http://127.0.0.1:{port}"
         try:
             _wait_for_health(url, serve, workdir / "serve.log")
-            seconds = time.monotonic() - started
-            print(f"\npipedrive-bi serve answered after {seconds:.1f} s")
-            yield Site(url, database, env, home, seconds)
+            print(f"\npipedrive-bi serve answered after {time.monotonic() - started:.1f} s")
+            yield Site(url, database, env, home)
         finally:
             serve.terminate()
             serve.wait(timeout=60)
@@ -115,7 +113,7 @@ def _open_dashboard(browser: BrowserPage, url: str) -> float:
     shows no error."""
     page = browser.page
     started = time.monotonic()
-    page.goto(f"{url}{DASHBOARD}")
+    page.goto(f"{url}{DASHBOARD_PATH}")
     for name in CHARTS:
         chart = page.locator(f'[data-test-chart-name="{name}"]')
         chart.locator('canvas, table tbody tr, [role="alert"]').first.wait_for(state="visible")
@@ -303,7 +301,7 @@ def test_setup_again_changes_nothing_and_reads_as_a_member_of_bi_reader(site: Si
 
 
 def test_the_dashboard_needs_a_login(site: Site) -> None:
-    with urllib.request.urlopen(f"{site.url}{DASHBOARD}") as answer:
+    with urllib.request.urlopen(f"{site.url}{DASHBOARD_PATH}") as answer:
         assert "/login/" in answer.url
 
 

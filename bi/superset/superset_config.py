@@ -13,9 +13,9 @@ _HOME = Path(os.environ["SUPERSET_HOME"])
 SECRET_KEY = os.environ.get("SUPERSET_SECRET_KEY") or (_HOME / "secret_key").read_text().strip()
 SQLALCHEMY_DATABASE_URI = f"sqlite:///{_HOME / 'superset.db'}"
 
-# A local tool, served on 127.0.0.1 over plain HTTP. The content security policy lets the pages
-# load nothing from outside this server: no fonts or map tiles from the internet, and not the
-# tracking pixel (Scarf) that Superset's pages carry.
+# A local tool, served over plain HTTP on the address pipedrive-bi binds gunicorn to. The
+# content security policy lets the pages load nothing from outside this server: no fonts or map
+# tiles from the internet, and not the tracking pixel (Scarf) that Superset's pages carry.
 TALISMAN_ENABLED = True
 TALISMAN_CONFIG = {
     "content_security_policy": {
@@ -33,8 +33,4 @@ TALISMAN_CONFIG = {
     "force_https": False,
     "session_cookie_secure": False,
 }
-SESSION_COOKIE_SECURE = False
-SUPERSET_WEBSERVER_ADDRESS = "127.0.0.1"
-WTF_CSRF_ENABLED = True
-FEATURE_FLAGS = {"DASHBOARD_NATIVE_FILTERS": True}
 LOG_LEVEL = "WARNING"

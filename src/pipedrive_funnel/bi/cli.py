@@ -50,8 +50,9 @@ def set_up(superset: Superset) -> None:
     superset.executable("superset")  # installed? (says to run make bi if not)
     server = Server.from_environment()
     password = os.environ.get("SUPERSET_DB_PASSWORD") or DEFAULT_PASSWORD
-    ensure_reader_login(server, password, marts_schema())
-    superset.set_up(superset_database_uri(server, password), marts_schema())
+    schema = marts_schema()
+    ensure_reader_login(server, password, schema)
+    superset.set_up(superset_database_uri(server, password), schema)
     print(f"Superset is set up in {superset.home}, reading {server.url()} as bi_superset")
 
 

@@ -51,7 +51,6 @@ class Superset:
             "SUPERSET_HOME": str(self.home.resolve()),
             "SUPERSET_CONFIG_PATH": str((self.bi_dir / "superset_config.py").resolve()),
             "SUPERSET_ADMIN_USER": self.admin_user,
-            "FLASK_APP": "superset.app:create_app()",
             "PYTHONWARNINGS": "ignore",
             **extra,
         }
