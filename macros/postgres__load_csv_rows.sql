@@ -4,9 +4,11 @@
        none extra or duplicated).
     2. Rows go as text into a temporary table in a few large inserts (dbt's default renders one
        placeholder per cell in Jinja, which takes minutes for a real export).
-    3. Each typed column is checked in SQL; the first bad value stops the build with an error that
-       names the file, line, column and value.
-    4. The rows are cast into the seed table in one statement.
+    3. Each typed value is checked in SQL against the var export_value_checks (the checks of
+       pipedrive-load too); the first bad line stops the build with an error that names the file,
+       line, column and value.
+    4. The rows are cast into the seed table in one statement; seeds with meta line_numbers (the
+       export) also get each row's line in its file, `_line_number`, the raw tables' key.
 -#}
 {% macro postgres__load_csv_rows(model, agate_table) %}
     {%- set file = model.original_file_path -%}
@@ -46,31 +48,49 @@
         {%- do adapter.add_query(sql, bindings=bindings, abridge_sql_log=True) -%}
     {%- endfor -%}
 
-    {%- set checks = {
-        'integer': ("^\\s*-?[0-9]{1,9}\\s*$", 'an integer'),
-        'bigint': ("^\\s*-?[0-9]{1,18}\\s*$", 'an integer'),
-        'boolean': ("^\\s*(true|false)\\s*$", 'True or False'),
-        'timestamp': ("^\\s*[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)?)?\\s*$", 'a timestamp (YYYY-MM-DD HH:MM:SS)'),
-    } -%}
+    {#- One scan checks every typed column: the first bad line, and in it the first bad column. -#}
+    {%- set checks = var('export_value_checks') -%}
     {%- set casts = [] -%}
+    {%- set bad_values = [] -%}
     {%- for name in csv_columns -%}
         {%- set staged = adapter.quote('c' ~ loop.index) -%}
         {%- set sql_type = (column_types.get(name) or column_types.get(name | upper) or column_types.get(name | lower) or 'text') | lower -%}
         {%- if sql_type in checks -%}
-            {%- set pattern, wanted = checks[sql_type] -%}
-            {%- set bad = run_query(
-                "select line_number, " ~ staged ~ " from " ~ staging ~ " where " ~ staged
-                ~ " is not null and " ~ staged ~ " !~* '" ~ pattern ~ "' order by line_number limit 1"
+            {%- set literals = [name, checks[sql_type]['expected'], checks[sql_type]['pattern']]
+                | map('replace', "'", "''") | list -%}
+            {%- do bad_values.append(
+                "(" ~ loop.index ~ ", '" ~ literals[0] ~ "', " ~ staged ~ ", '" ~ literals[1]
+                ~ "', " ~ staged ~ " !~* '" ~ literals[2] ~ "')"
             ) -%}
-            {%- if bad.rows | length > 0 -%}
-                {{ exceptions.raise_compiler_error(
-                    file ~ ", line " ~ bad.rows[0][0] ~ ", column " ~ name ~ ": "
-                    ~ bad.rows[0][1] | tojson ~ " is not " ~ wanted
-                ) }}
-            {%- endif -%}
         {%- endif -%}
         {%- do casts.append('cast(trim(' ~ staged ~ ') as ' ~ sql_type ~ ')' if sql_type != 'text' else staged) -%}
     {%- endfor -%}
+    {%- if bad_values -%}
+        {%- set bad = run_query(
+            "select staged.line_number, checked.name, checked.value, checked.expected from "
+            ~ staging ~ " as staged cross join lateral (values " ~ bad_values | join(', ')
+            ~ ") as checked (position, name, value, expected, is_bad) where checked.is_bad"
+            ~ " order by staged.line_number, checked.position limit 1"
+        ) -%}
+        {%- if bad.rows | length > 0 -%}
+            {{ exceptions.raise_compiler_error(
+                file ~ ", line " ~ bad.rows[0][0] ~ ", column " ~ bad.rows[0][1] ~ ": "
+                ~ bad.rows[0][2] | tojson ~ " is not " ~ bad.rows[0][3]
+            ) }}
+        {%- endif -%}
+    {%- endif -%}
+
+    {%- if model.config.meta.get('line_numbers') -%}
+        {#- The row's line in its file: the raw tables' key, as pipedrive-load writes it too. -#}
+        {%- set existing = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+        {%- if '_line_number' not in existing -%}
+            {% call statement('add_line_number') %}
+                alter table {{ this.render() }} add column _line_number integer
+            {% endcall %}
+        {%- endif -%}
+        {%- do casts.append('line_number') -%}
+        {%- do csv_columns.append('_line_number') -%}
+    {%- endif -%}
 
     {%- set load_sql -%}
         insert into {{ this.render() }} ({{ get_seed_column_quoted_csv(model, csv_columns) }})

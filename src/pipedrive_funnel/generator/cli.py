@@ -6,22 +6,16 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
 
 from tqdm import tqdm
 
+from pipedrive_funnel.cli_parser import Parser
 from pipedrive_funnel.generator import options as opts
 from pipedrive_funnel.generator.export import write_export
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        """One line naming the option, no usage dump."""
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="pipedrive-generate",
         description="Write a deterministic, realistic Pipedrive CRM export (six CSV files). "
         "The same options give byte-identical files on any machine.",

@@ -1,0 +1,103 @@
+"""Command line: `pipedrive-load --export DIR` loads a large export into the raw tables.
+
+Then `dbt build --vars '{raw_source: loader}'` builds the models from them (`make build EXPORT=DIR`
+runs both). The connection comes from the same DBT_PG_* variables as the dbt profile; the raw tables
+go to `<DBT_PG_SCHEMA>_raw`, where `dbt seed` puts the sample.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import psycopg2
+from tqdm import tqdm
+
+from pipedrive_funnel.cli_parser import Parser
+from pipedrive_funnel.database import DatabaseUnreachableError, Server
+from pipedrive_funnel.loader import FileLoad, LoadError, load_export
+from pipedrive_funnel.raw_tables import RawTable, raw_schema, raw_tables, value_checks
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = Parser(
+        prog="pipedrive-load",
+        description="Load the six files of a Pipedrive export into the raw tables with COPY "
+        "(streamed, all or nothing), checking the header and every typed value.",
+    )
+    parser.add_argument("--export", type=Path, required=True, help="the export's directory")
+    parser.add_argument(
+        "--project-dir",
+        type=Path,
+        default=Path.cwd(),
+        help="the dbt project, whose seeds YAML defines the columns (the current directory)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bars or summary")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if not args.export.is_dir():
+        print(f"pipedrive-load: {args.export}: not a directory", file=sys.stderr)
+        return 2
+    tables = raw_tables(args.project_dir)
+    checks = value_checks(args.project_dir)
+    schema = raw_schema()
+    bars: list[tqdm] = []
+
+    def on_file(table: RawTable, path: Path) -> Callable[[int, int], None]:
+        size = path.stat().st_size if path.is_file() else 0
+        bar = tqdm(
+            total=size, unit="B", unit_scale=True, desc=table.file_name, file=sys.stderr,
+            disable=args.quiet or None, leave=False,
+        )  # fmt: skip
+        bars.append(bar)
+        rows = [0]
+
+        def report(read: int, lines: int) -> None:
+            rows[0] += lines
+            bar.update(read)
+            bar.set_postfix(rows=f"{rows[0]:,}", refresh=False)
+
+        return report
+
+    def on_loaded(load: FileLoad) -> None:
+        bars[-1].close()
+        if not args.quiet:
+            print(
+                f"pipedrive-load: {load.file_name}: {load.rows:,} rows, {load.bytes / 2**20:,.1f} "
+                f"MB in {load.seconds:.1f} s ({load.rows / max(load.seconds, 1e-9):,.0f} rows/s)",
+                file=sys.stderr,
+            )
+
+    try:
+        connection = Server.from_environment().connect()
+    except DatabaseUnreachableError as error:
+        print(f"pipedrive-load: {error}", file=sys.stderr)
+        return 1
+    try:
+        loads = load_export(connection, args.export, tables, schema, checks, on_file, on_loaded)
+    except LoadError as error:
+        for bar in bars:
+            bar.close()
+        print(f"pipedrive-load: {error}; nothing was loaded", file=sys.stderr)
+        return 1
+    except psycopg2.Error as error:
+        for bar in bars:
+            bar.close()
+        first_line = str(error).strip().splitlines()[0]
+        print(f"pipedrive-load: the load failed, nothing was loaded: {first_line}", file=sys.stderr)
+        return 1
+    finally:
+        connection.close()
+    if not args.quiet:
+        total = sum(load.rows for load in loads)
+        print(f"pipedrive-load: loaded {total:,} rows into {schema}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
