@@ -29,10 +29,10 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 MARTS := public_marts.rep_sales_funnel_monthly and public_marts.rep_sales_rep_performance_monthly
 
 .PHONY: help venv deps build test lint ruff suite docs bi superset chromium psql db-start db-stop \
-	db-status sample benchmark clean distclean
+	db-status sample benchmark benchmark-build clean distclean
 
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "make: Python 3.10 or newer is needed (found " + sys.version.split()[0] + "); run make with PYTHON=/path/to/python3.10+")' \
@@ -59,9 +59,14 @@ venv: $(INSTALLED) ## create .venv and install the pinned packages
 
 deps: $(DBT_PACKAGES) ## install the dbt packages (dbt-utils)
 
-build: $(DBT_PACKAGES) ## build the reports: start the local database if none is configured, dbt build
+# EXPORT=DIR: load a (large) export of your own with pipedrive-load (COPY) instead of the seeds.
+EXPORT ?=
+LOADER_VARS := --vars '{raw_source: loader}'
+
+build: $(DBT_PACKAGES) ## build the reports: start the local database if none is configured, dbt build (EXPORT=DIR: load that export with COPY first)
 	@$(BIN)/pipedrive-db ensure
-	$(BIN)/dbt build
+	@if [ -n "$(EXPORT)" ]; then echo "$(BIN)/pipedrive-load --export $(EXPORT)"; $(BIN)/pipedrive-load --export "$(EXPORT)"; fi
+	$(BIN)/dbt build $(if $(EXPORT),$(LOADER_VARS))
 	@echo
 	@echo "The reports are the tables $(MARTS),"
 	@echo "in the database $$($(BIN)/pipedrive-db url)"
@@ -122,6 +127,10 @@ sample: $(INSTALLED) ## regenerate the committed sample export in seeds/pipedriv
 
 benchmark: $(INSTALLED) ## time and peak memory of the generator at 100,000 and 1,000,000 deals
 	$(BIN)/pipedrive-benchmark --sizes 100000 1000000
+
+benchmark-build: $(DBT_PACKAGES) ## full build vs the limit (COPY + one query) at 100,000, 300,000 and 1,000,000 deals (minutes)
+	@$(BIN)/pipedrive-db ensure
+	$(BIN)/pipedrive-benchmark-build --sizes 100000 300000 1000000
 
 clean: ## stop the local database; remove it, target/, logs/, dbt_packages/, .superset/, screenshots/
 	@if [ -x $(BIN)/pipedrive-db ]; then $(BIN)/pipedrive-db stop; \

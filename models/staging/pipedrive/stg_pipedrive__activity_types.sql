@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ ref('activity_types') }}
+    select * from {{ pipedrive_raw('activity_types') }}
 ),
 
 final as (

@@ -1,9 +1,10 @@
 with source as (
-    select * from {{ ref('deal_changes') }}
+    select * from {{ pipedrive_raw('deal_changes') }}
 ),
 
 renamed as (
     select
+        _line_number as deal_change_id,
         deal_id,
         changed_field_key,
         new_value,
@@ -13,9 +14,7 @@ renamed as (
 
 parsed as (
     select
-        {{ dbt_utils.generate_surrogate_key(
-            ['deal_id', 'changed_at', 'changed_field_key', 'new_value']
-        ) }} as deal_change_id,
+        deal_change_id,
         deal_id,
         case
             when changed_field_key = 'user_id' then {{ parse_integer('new_value') }}

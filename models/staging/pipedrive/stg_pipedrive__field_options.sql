@@ -1,6 +1,6 @@
 -- The JSON options of the fields, one row per (field, option): the stage and lost reason labels.
 with source as (
-    select * from {{ ref('fields') }}
+    select * from {{ pipedrive_raw('fields') }}
 ),
 
 options as (

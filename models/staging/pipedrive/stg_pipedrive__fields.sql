@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ ref('fields') }}
+    select * from {{ pipedrive_raw('fields') }}
 ),
 
 final as (

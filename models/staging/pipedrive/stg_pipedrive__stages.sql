@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ ref('stages') }}
+    select * from {{ pipedrive_raw('stages') }}
 ),
 
 final as (

@@ -1,6 +1,6 @@
 -- Personal data stops here: only the masked name and a hash of the email leave this model.
 with source as (
-    select * from {{ ref('users') }}
+    select * from {{ pipedrive_raw('users') }}
 ),
 
 final as (
