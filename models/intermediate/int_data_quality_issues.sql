@@ -1,10 +1,10 @@
 -- What the reports leave out, cannot resolve or should doubt, one row per offending row (or id).
 -- Each issue type has a warn-severity test that reports its count on every build.
-with deal_changes as (
+with deal_changes as not materialized (
     select * from {{ ref('stg_pipedrive__deal_changes') }}
 ),
 
-activities as (
+activities as not materialized (
     select * from {{ ref('stg_pipedrive__activities') }}
 ),
 
@@ -12,7 +12,7 @@ activity_types as (
     select * from {{ ref('stg_pipedrive__activity_types') }}
 ),
 
-users as (
+users as not materialized (
     select * from {{ ref('stg_pipedrive__users') }}
 ),
 
@@ -38,7 +38,7 @@ deal_change_missing_values as (
         'deal_changes.csv' as source_file,
         case when deal_id is null then 'deal_id' else 'change_time' end as source_column,
         null::text as source_value,
-        deal_change_id as source_row_id,
+        deal_change_id::text as source_row_id,
         deal_id,
         null::integer as activity_id
     from deal_changes
@@ -51,7 +51,7 @@ unknown_field_keys as (
         'deal_changes.csv' as source_file,
         'changed_field_key' as source_column,
         deal_changes.changed_field_key as source_value,
-        deal_changes.deal_change_id as source_row_id,
+        deal_changes.deal_change_id::text as source_row_id,
         deal_changes.deal_id,
         null::integer as activity_id
     from deal_changes
@@ -66,7 +66,7 @@ unparseable_values as (
         'deal_changes.csv' as source_file,
         'new_value' as source_column,
         deal_changes.new_value as source_value,
-        deal_changes.deal_change_id as source_row_id,
+        deal_changes.deal_change_id::text as source_row_id,
         deal_changes.deal_id,
         null::integer as activity_id
     from deal_changes
@@ -81,7 +81,7 @@ unknown_stages as (
         'deal_changes.csv' as source_file,
         'new_value' as source_column,
         stage_id::text as source_value,
-        deal_change_id as source_row_id,
+        deal_change_id::text as source_row_id,
         deal_id,
         null::integer as activity_id
     from transitions
@@ -94,7 +94,7 @@ unknown_lost_reasons as (
         'deal_changes.csv' as source_file,
         'new_value' as source_column,
         lost_reason_id::text as source_value,
-        deal_change_id as source_row_id,
+        deal_change_id::text as source_row_id,
         deal_id,
         null::integer as activity_id
     from losses
@@ -107,7 +107,7 @@ unknown_owners as (
         'deal_changes.csv' as source_file,
         'new_value' as source_column,
         deal_changes.owner_user_id::text as source_value,
-        deal_changes.deal_change_id as source_row_id,
+        deal_changes.deal_change_id::text as source_row_id,
         deal_changes.deal_id,
         null::integer as activity_id
     from deal_changes
@@ -135,7 +135,7 @@ activity_missing_values as (
         'activity.csv' as source_file,
         missing.source_column,
         null::text as source_value,
-        activities.activity_row_id as source_row_id,
+        activities.activity_row_id::text as source_row_id,
         activities.deal_id,
         activities.activity_id
     from activities
@@ -156,7 +156,7 @@ activity_unknown_deals as (
         'activity.csv' as source_file,
         'deal_id' as source_column,
         activities.deal_id::text as source_value,
-        activities.activity_row_id as source_row_id,
+        activities.activity_row_id::text as source_row_id,
         activities.deal_id,
         activities.activity_id
     from activities
@@ -171,7 +171,7 @@ activity_unknown_types as (
         'activity.csv' as source_file,
         'type' as source_column,
         activities.activity_type as source_value,
-        activities.activity_row_id as source_row_id,
+        activities.activity_row_id::text as source_row_id,
         activities.deal_id,
         activities.activity_id
     from activities
@@ -186,7 +186,7 @@ activity_unknown_users as (
         'activity.csv' as source_file,
         'assigned_to_user' as source_column,
         activities.assigned_user_id::text as source_value,
-        activities.activity_row_id as source_row_id,
+        activities.activity_row_id::text as source_row_id,
         activities.deal_id,
         activities.activity_id
     from activities
@@ -214,7 +214,7 @@ deal_changes_in_future as (
         'deal_changes.csv' as source_file,
         'change_time' as source_column,
         changed_at::text as source_value,
-        deal_change_id as source_row_id,
+        deal_change_id::text as source_row_id,
         deal_id,
         null::integer as activity_id
     from deal_changes

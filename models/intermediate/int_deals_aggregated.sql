@@ -1,5 +1,5 @@
 -- One row per deal id of the deal log: creation, current owner, furthest stage and loss.
-with deal_changes as (
+with deal_changes as not materialized (
     select * from {{ ref('stg_pipedrive__deal_changes') }}
 ),
 

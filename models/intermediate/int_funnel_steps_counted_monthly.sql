@@ -2,14 +2,39 @@ with entries as (
     select * from {{ ref('int_funnel_steps_entered') }}
 ),
 
+-- Distinct (month, step, deal) first, then a plain count: the same number as
+-- count(distinct deal_id), but a hash aggregation instead of a sort of every entry (measured at
+-- 1,000,000 deals: the sort of 5M entries was the slowest step of the build).
+deal_months as (
+    select distinct
+        entered_month,
+        funnel_step,
+        deal_id
+    from entries
+),
+
 monthly as (
     select
         entered_month as month,
-        kpi_name,
         funnel_step,
-        count(distinct deal_id)::integer as deals_count
-    from entries
-    group by entered_month, kpi_name, funnel_step
+        count(*)::integer as deals_count
+    from deal_months
+    group by entered_month, funnel_step
+),
+
+funnel_steps as (
+    select * from {{ ref('funnel_steps') }}
+),
+
+final as (
+    select
+        monthly.month,
+        funnel_steps.kpi_name,
+        monthly.funnel_step,
+        monthly.deals_count
+    from monthly
+    inner join funnel_steps
+        on monthly.funnel_step = funnel_steps.funnel_step
 )
 
-select * from monthly
+select * from final

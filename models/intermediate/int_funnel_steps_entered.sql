@@ -18,7 +18,8 @@ losses as (
 
 stage_entries as (
     select
-        transitions.deal_change_id as source_event_id,
+        transitions.deal_change_id,
+        null::integer as activity_row_id,
         transitions.deal_id,
         funnel_steps.funnel_step,
         transitions.transitioned_at as entered_at
@@ -31,7 +32,8 @@ stage_entries as (
 
 activity_entries as (
     select
-        activities.activity_row_id as source_event_id,
+        null::integer as deal_change_id,
+        activities.activity_row_id,
         activities.deal_id,
         activities.funnel_step,
         activities.due_at as entered_at
@@ -41,7 +43,8 @@ activity_entries as (
 
 loss_entries as (
     select
-        losses.deal_change_id as source_event_id,
+        losses.deal_change_id,
+        null::integer as activity_row_id,
         losses.deal_id,
         funnel_steps.funnel_step,
         losses.lost_at as entered_at
@@ -60,7 +63,8 @@ entries as (
 
 final as (
     select
-        entries.source_event_id,
+        entries.deal_change_id,
+        entries.activity_row_id,
         entries.deal_id,
         entries.funnel_step,
         funnel_steps.kpi_name,
