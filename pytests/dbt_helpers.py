@@ -68,6 +68,18 @@ def run_dbt(project_dir: Path, database: str, *args: str) -> subprocess.Complete
     )
 
 
+LOADER_VARS = ("--vars", "{raw_source: loader}")
+
+
+def run_loader(project: Path, database: str, export_dir: Path) -> subprocess.CompletedProcess[str]:
+    """`pipedrive-load --export export_dir` into `database`; output captured, not checked."""
+    command = [str(Path(sys.executable).with_name("pipedrive-load")), "--export", str(export_dir)]
+    return subprocess.run(
+        [*command, "--project-dir", str(project), "--quiet"],
+        env=dbt_environment(database), capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
 def query(database: str, statement: str) -> list[tuple[Any, ...]]:
     connection = Server.from_environment().connect(database)
     try:

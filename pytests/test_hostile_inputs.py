@@ -12,9 +12,7 @@ test; each failing edit gets a build of its own.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,83 +21,8 @@ from pipedrive_funnel.database import Server
 from pipedrive_funnel.reference import funnel_report, mask_name, rep_report
 from pipedrive_funnel.scratch_db import scratch_database
 
-from conftest import FIXTURES_DIR
 from dbt_helpers import copy_project, fetch_marts, query, run_dbt
-
-BASE = FIXTURES_DIR / "handmade_export"
-Edit = Callable[[Path], None]
-
-
-def _copy_base(destination: Path) -> Path:
-    destination.mkdir(parents=True, exist_ok=True)
-    for source in BASE.glob("*.csv"):
-        shutil.copy2(source, destination / source.name)
-    return destination
-
-
-def _replace(name: str, old: str, new: str) -> Edit:
-    def edit(export: Path) -> None:
-        text = (export / name).read_text(encoding="utf-8")
-        assert old in text, (name, old)
-        (export / name).write_text(text.replace(old, new, 1), encoding="utf-8")
-
-    return edit
-
-
-def _append(name: str, *lines: str) -> Edit:
-    def edit(export: Path) -> None:
-        with (export / name).open("a", encoding="utf-8") as stream:
-            stream.write("".join(f"{line}\n" for line in lines))
-
-    return edit
-
-
-# -- FAILS ------------------------------------------------------------------------------------
-
-FAILING = {
-    "non-numeric deal id": (
-        _replace("deal_changes.csv", "102,2024-01-16", "10x2,2024-01-16"),
-        ["seeds/pipedrive/deal_changes.csv", "line 13", "column deal_id", '"10x2"'],
-    ),
-    "non-numeric activity id": (
-        _replace("activity.csv", "\n4,sc_2", "\nfour,sc_2"),
-        ["seeds/pipedrive/activity.csv", "column activity_id", '"four"'],
-    ),
-    "unparseable timestamp": (
-        _replace("deal_changes.csv", "2024-02-05 09:00:00", "5th of February"),
-        ["seeds/pipedrive/deal_changes.csv", "column change_time", '"5th of February"'],
-    ),
-    "unparseable due time": (
-        _replace("activity.csv", "2024-02-06T11:00:00", "2024-02-06 at 11"),
-        ["seeds/pipedrive/activity.csv", "column due_to", '"2024-02-06 at 11"'],
-    ),
-    "done is not a boolean": (
-        _replace("activity.csv", "4,sc_2,4,102,True", "4,sc_2,4,102,maybe"),
-        ["seeds/pipedrive/activity.csv", "column done", '"maybe"', "True or False"],
-    ),
-    "duplicated header column": (
-        _replace("activity.csv", "done,due_to\n", "done,due_to,done\n"),
-        ["seeds/pipedrive/activity.csv", "unexpected (or duplicated)"],
-    ),
-    "header repeated as a row": (
-        _replace("users.csv", "\n2,", "\nid,name,email,modified\n2,"),
-        ["seeds/pipedrive/users.csv", "line 3", "column id", '"id"'],
-    ),
-    "missing column": (
-        lambda export: (export / "activity.csv").write_text(
-            "\n".join(
-                ",".join(line.split(",")[:4] + line.split(",")[5:])
-                for line in (export / "activity.csv").read_text().splitlines()
-            )
-            + "\n"
-        ),
-        ["seeds/pipedrive/activity.csv", "missing: done"],
-    ),
-    "empty file": (
-        lambda export: (export / "users.csv").write_text(""),
-        ["seeds/pipedrive/users.csv"],
-    ),
-}
+from hostile_exports import EMOJI_NAME, FAILING, TEN_THOUSAND, copy_base, hostile_export
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +35,7 @@ def test_broken_input_fails_the_build_naming_file_column_value(
     tmp_path: Path, server: Server, case: str
 ) -> None:
     edit, expected = FAILING[case]
-    export = _copy_base(tmp_path / "export")
+    export = copy_base(tmp_path / "export")
     edit(export)
     project = copy_project(tmp_path / "project", export)
     with scratch_database(server) as database:
@@ -126,57 +49,10 @@ def test_broken_input_fails_the_build_naming_file_column_value(
     assert "Completed with 1 error" in result.stdout
 
 
-# -- QUARANTINED and VALID: one export with every edit, one build ------------------------------
-
-EMOJI_NAME = "Zoë \"Z\" O'Hara, Jr. 🚀'); drop table users; --"
-TEN_THOUSAND = 10_000
-
-EDITS: list[Edit] = [
-    # stage ids 10 and -1 (10 is already in the base export, on deal 104)
-    _append("deal_changes.csv", "104,2024-02-22 12:00:00,stage_id,-1"),
-    # an activity type missing from activity_types.csv
-    _append("activity.csv", "11,webinar,3,104,True,2024-03-11T10:00:00"),
-    # null deal ids, null owners, null due times
-    _append("activity.csv", "12,meeting,3,,True,2024-03-12T10:00:00"),
-    _append("activity.csv", "13,follow_up,,104,True,2024-03-13T10:00:00"),
-    _append("activity.csv", "14,meeting,3,104,True,"),
-    _append("deal_changes.csv", ",2024-03-14 10:00:00,stage_id,2"),
-    _append("deal_changes.csv", "104,2024-03-15 10:00:00,user_id,"),
-    # an email that is not an email
-    _replace("users.csv", "al.lane@example.com", "al.lane at example dot com"),
-    # a timestamp in the future
-    _append("deal_changes.csv", "104,2031-05-01 10:00:00,stage_id,3"),
-    # a user name with quotes, commas, emoji and an SQL fragment
-    _append(
-        "users.csv",
-        f'5,"{EMOJI_NAME.replace(chr(34), chr(34) * 2)}",zoe@example.com,'
-        "2024-01-04 10:00:00.000000",
-    ),
-    _append("activity.csv", "15,follow_up,5,104,True,2024-03-20T10:00:00"),
-    # 10,000 events on one deal: stage 1 <-> 2 every four minutes in April
-    _append(
-        "deal_changes.csv",
-        *(
-            f"105,{datetime(2024, 4, 1) + timedelta(minutes=4 * i)},stage_id,{1 + i % 2}"
-            for i in range(TEN_THOUSAND)
-        ),
-    ),
-]
-
-
-def _bom_and_crlf(export: Path) -> None:
-    """Saved by a spreadsheet: byte-order mark and Windows line endings."""
-    path = export / "activity.csv"
-    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
-
-
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory, server: Server) -> Iterator[dict]:
     workdir = tmp_path_factory.mktemp("hostile")
-    export = _copy_base(workdir / "export")
-    for edit in EDITS:
-        edit(export)
-    _bom_and_crlf(export)
+    export = hostile_export(workdir / "export")
     project = copy_project(workdir / "project", export)
     with scratch_database(server) as database:
         result = run_dbt(project, database, "build")

@@ -1,0 +1,142 @@
+"""The catalogue of bad exports: each a small edit of the hand-made export, with its outcome.
+
+The seed path (`test_hostile_inputs.py`) and the loader path (`test_loader.py`) run the same
+catalogue, so both ways of loading an export meet the same bad inputs.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from conftest import FIXTURES_DIR
+
+BASE = FIXTURES_DIR / "handmade_export"
+Edit = Callable[[Path], None]
+
+
+def copy_base(destination: Path) -> Path:
+    destination.mkdir(parents=True, exist_ok=True)
+    for source in BASE.glob("*.csv"):
+        shutil.copy2(source, destination / source.name)
+    return destination
+
+
+def _replace(name: str, old: str, new: str) -> Edit:
+    def edit(export: Path) -> None:
+        text = (export / name).read_text(encoding="utf-8")
+        assert old in text, (name, old)
+        (export / name).write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return edit
+
+
+def _append(name: str, *lines: str) -> Edit:
+    def edit(export: Path) -> None:
+        with (export / name).open("a", encoding="utf-8") as stream:
+            stream.write("".join(f"{line}\n" for line in lines))
+
+    return edit
+
+
+# -- FAILS ------------------------------------------------------------------------------------
+
+FAILING = {
+    "non-numeric deal id": (
+        _replace("deal_changes.csv", "102,2024-01-16", "10x2,2024-01-16"),
+        ["seeds/pipedrive/deal_changes.csv", "line 13", "column deal_id", '"10x2"'],
+    ),
+    "non-numeric activity id": (
+        _replace("activity.csv", "\n4,sc_2", "\nfour,sc_2"),
+        ["seeds/pipedrive/activity.csv", "column activity_id", '"four"'],
+    ),
+    "unparseable timestamp": (
+        _replace("deal_changes.csv", "2024-02-05 09:00:00", "5th of February"),
+        ["seeds/pipedrive/deal_changes.csv", "column change_time", '"5th of February"'],
+    ),
+    "unparseable due time": (
+        _replace("activity.csv", "2024-02-06T11:00:00", "2024-02-06 at 11"),
+        ["seeds/pipedrive/activity.csv", "column due_to", '"2024-02-06 at 11"'],
+    ),
+    "done is not a boolean": (
+        _replace("activity.csv", "4,sc_2,4,102,True", "4,sc_2,4,102,maybe"),
+        ["seeds/pipedrive/activity.csv", "column done", '"maybe"', "True or False"],
+    ),
+    "duplicated header column": (
+        _replace("activity.csv", "done,due_to\n", "done,due_to,done\n"),
+        ["seeds/pipedrive/activity.csv", "unexpected (or duplicated)"],
+    ),
+    "header repeated as a row": (
+        _replace("users.csv", "\n2,", "\nid,name,email,modified\n2,"),
+        ["seeds/pipedrive/users.csv", "line 3", "column id", '"id"'],
+    ),
+    "missing column": (
+        lambda export: (export / "activity.csv").write_text(
+            "\n".join(
+                ",".join(line.split(",")[:4] + line.split(",")[5:])
+                for line in (export / "activity.csv").read_text().splitlines()
+            )
+            + "\n"
+        ),
+        ["seeds/pipedrive/activity.csv", "missing: done"],
+    ),
+    "empty file": (
+        lambda export: (export / "users.csv").write_text(""),
+        ["seeds/pipedrive/users.csv"],
+    ),
+}
+
+
+# -- QUARANTINED and VALID: one export with every edit, one build ------------------------------
+
+EMOJI_NAME = "Zoë \"Z\" O'Hara, Jr. 🚀'); drop table users; --"
+TEN_THOUSAND = 10_000
+
+EDITS: list[Edit] = [
+    # stage ids 10 and -1 (10 is already in the base export, on deal 104)
+    _append("deal_changes.csv", "104,2024-02-22 12:00:00,stage_id,-1"),
+    # an activity type missing from activity_types.csv
+    _append("activity.csv", "11,webinar,3,104,True,2024-03-11T10:00:00"),
+    # null deal ids, null owners, null due times
+    _append("activity.csv", "12,meeting,3,,True,2024-03-12T10:00:00"),
+    _append("activity.csv", "13,follow_up,,104,True,2024-03-13T10:00:00"),
+    _append("activity.csv", "14,meeting,3,104,True,"),
+    _append("deal_changes.csv", ",2024-03-14 10:00:00,stage_id,2"),
+    _append("deal_changes.csv", "104,2024-03-15 10:00:00,user_id,"),
+    # an email that is not an email
+    _replace("users.csv", "al.lane@example.com", "al.lane at example dot com"),
+    # a timestamp in the future
+    _append("deal_changes.csv", "104,2031-05-01 10:00:00,stage_id,3"),
+    # a user name with quotes, commas, emoji and an SQL fragment
+    _append(
+        "users.csv",
+        f'5,"{EMOJI_NAME.replace(chr(34), chr(34) * 2)}",zoe@example.com,'
+        "2024-01-04 10:00:00.000000",
+    ),
+    _append("activity.csv", "15,follow_up,5,104,True,2024-03-20T10:00:00"),
+    # 10,000 events on one deal: stage 1 <-> 2 every four minutes in April
+    _append(
+        "deal_changes.csv",
+        *(
+            f"105,{datetime(2024, 4, 1) + timedelta(minutes=4 * i)},stage_id,{1 + i % 2}"
+            for i in range(TEN_THOUSAND)
+        ),
+    ),
+]
+
+
+def bom_and_crlf(export: Path) -> None:
+    """Saved by a spreadsheet: byte-order mark and Windows line endings."""
+    path = export / "activity.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+
+
+def hostile_export(destination: Path) -> Path:
+    """The hand-made export with every quarantined and valid edit, saved by a spreadsheet."""
+    export = copy_base(destination)
+    for edit in EDITS:
+        edit(export)
+    bom_and_crlf(export)
+    return export

@@ -1,0 +1,150 @@
+"""The streaming loader (`pipedrive-load`), the path for large exports, against the seed path.
+
+- Both paths give the same raw tables, data-quality list and marts, every row, on the committed
+  sample and on the hand-made export (the seeds are built first, then the loader reloads the same
+  database, as a user moving to the loader would).
+- The catalogue of bad exports (`hostile_exports.py`): every failing edit stops the load with the
+  file, line, column and value, and leaves the raw tables and marts of the previous load in place;
+  the quarantined and valid edits give the reference's marts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipedrive_funnel.reference import funnel_report, mask_name, rep_report
+from pipedrive_funnel.scratch_db import scratch_database
+
+from conftest import FIXTURES_DIR, SEEDS_DIR
+from dbt_helpers import LOADER_VARS, copy_project, fetch_marts, query, run_dbt, run_loader
+from hostile_exports import EMOJI_NAME, FAILING, TEN_THOUSAND, copy_base, hostile_export
+
+RAW_TABLES = ("deal_changes", "activity", "activity_types", "users", "stages", "fields")
+EXPORTS = {"sample": SEEDS_DIR, "handmade": FIXTURES_DIR / "handmade_export"}
+
+
+def _snapshot(database: str) -> dict[str, list[tuple]]:
+    """Every row of the raw tables, of the data-quality list and of both marts."""
+    tables = [f"public_raw.{name}" for name in RAW_TABLES] + [
+        "public_intermediate.int_data_quality_issues",
+        "public_marts.rep_sales_funnel_monthly",
+        "public_marts.rep_sales_rep_performance_monthly",
+    ]
+    return {table: sorted(query(database, f"select * from {table}"), key=repr) for table in tables}
+
+
+def _load_and_build(project: Path, database: str, export: Path) -> None:
+    loaded = run_loader(project, database, export)
+    assert loaded.returncode == 0, loaded.stderr
+    built = run_dbt(project, database, "build", *LOADER_VARS)
+    assert built.returncode == 0, built.stdout[-5000:]
+
+
+@pytest.mark.parametrize("name", sorted(EXPORTS))
+def test_the_loader_path_equals_the_seed_path_row_by_row(tmp_path: Path, name: str) -> None:
+    export = EXPORTS[name]
+    project = copy_project(tmp_path / "project", export)
+    with scratch_database() as database:
+        seeded = run_dbt(project, database, "build")
+        assert seeded.returncode == 0, seeded.stdout[-5000:]
+        by_seeds = _snapshot(database)
+        _load_and_build(project, database, export)
+        by_loader = _snapshot(database)
+    for table, rows in by_seeds.items():
+        assert rows, f"{table} is empty"
+        assert by_loader[table] == rows, table
+    lines = sum(1 for _ in (export / "deal_changes.csv").open(encoding="utf-8")) - 1
+    assert len(by_loader["public_raw.deal_changes"]) == lines
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str, dict]]:
+    """(project, database, snapshot) of the hand-made export loaded and built by the loader."""
+    project = copy_project(tmp_path_factory.mktemp("project"))
+    with scratch_database() as database:
+        _load_and_build(project, database, FIXTURES_DIR / "handmade_export")
+        yield project, database, _snapshot(database)
+
+
+@pytest.mark.parametrize("case", sorted(FAILING))
+def test_a_broken_export_fails_the_load_naming_file_line_column_value_and_changes_nothing(
+    tmp_path: Path, loaded: tuple[Path, str, dict], case: str
+) -> None:
+    project, database, before = loaded
+    edit, expected = FAILING[case]
+    export = copy_base(tmp_path / "export")
+    edit(export)
+    result = run_loader(project, database, export)
+    assert result.returncode == 1, result.stderr
+    message = result.stderr
+    assert "Traceback" not in message
+    assert "nothing was loaded" in message
+    for fragment in expected:  # the seed path's fragments, with the export's own path
+        fragment = fragment.replace("seeds/pipedrive/", f"{export}/")
+        assert fragment in message, f"{fragment!r} not in:\n{message}"
+    assert _snapshot(database) == before  # raw tables, quarantine list and marts as they were
+
+
+def test_a_ragged_row_fails_the_load_naming_file_and_line(
+    tmp_path: Path, loaded: tuple[Path, str, dict]
+) -> None:
+    project, database, before = loaded
+    export = copy_base(tmp_path / "export")
+    path = export / "activity.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[3] += ",extra"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_loader(project, database, export)
+    assert result.returncode == 1
+    assert f"{path}, line 4: extra data after last expected column" in result.stderr
+    assert _snapshot(database) == before
+
+
+def test_a_missing_file_fails_the_load_naming_it(
+    tmp_path: Path, loaded: tuple[Path, str, dict]
+) -> None:
+    project, database, before = loaded
+    export = copy_base(tmp_path / "export")
+    (export / "stages.csv").unlink()
+    result = run_loader(project, database, export)
+    assert result.returncode == 1
+    assert f"{export / 'stages.csv'}: missing" in result.stderr
+    assert _snapshot(database) == before
+
+
+def test_the_hostile_export_loads_like_the_seeds(tmp_path: Path) -> None:
+    """Every quarantined and valid edit, a byte-order mark and Windows line endings."""
+    export = hostile_export(tmp_path / "export")
+    project = copy_project(tmp_path / "project")
+    with scratch_database() as database:
+        _load_and_build(project, database, export)
+        funnel, reps = fetch_marts(database)
+        assert funnel == funnel_report(export)
+        assert reps == rep_report(export)
+        counts = query(database, "select count(*), count(due_to) from public_raw.activity")
+        assert counts == [(16, 15)]  # 11 + 5 appended rows, one without a due time
+        events = "select count(*) from public_raw.deal_changes where deal_id = 105"
+        assert query(database, events) == [(TEN_THOUSAND,)]
+        names = "select user_name_masked from public_staging.stg_pipedrive__users where user_id = 5"
+        assert query(database, names) == [(mask_name(EMOJI_NAME),)]
+        issues = query(
+            database,
+            "select issue_type, count(*) from public_intermediate.int_data_quality_issues "
+            "group by issue_type order by issue_type",
+        )
+    assert dict(issues) == {
+        "activity_missing_value": 3,
+        "activity_unknown_deal": 1,
+        "activity_unknown_type": 2,
+        "deal_change_in_future": 1,
+        "deal_change_missing_value": 1,
+        "reused_activity_id": 1,
+        "reused_deal_id": 1,
+        "unknown_lost_reason": 1,
+        "unknown_stage_id": 2,
+        "unparseable_value": 2,
+        "user_invalid_email": 1,
+    }
