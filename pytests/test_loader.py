@@ -103,6 +103,21 @@ def test_a_ragged_row_fails_the_load_naming_file_and_line(
     assert _snapshot(database) == before
 
 
+def test_bytes_that_are_not_utf8_fail_the_load_naming_file_and_line(
+    tmp_path: Path, loaded: tuple[Path, str, dict]
+) -> None:
+    project, database, before = loaded
+    export = copy_base(tmp_path / "export")
+    path = export / "users.csv"
+    lines = path.read_bytes().split(b"\n")
+    lines[2] = lines[2].replace(b"a", b"\xe9", 1)  # Latin-1, as an old spreadsheet would save it
+    path.write_bytes(b"\n".join(lines))
+    result = run_loader(project, database, export)
+    assert result.returncode == 1
+    assert f"{path}, line 3: invalid byte sequence for encoding" in result.stderr
+    assert _snapshot(database) == before
+
+
 def test_a_missing_file_fails_the_load_naming_it(
     tmp_path: Path, loaded: tuple[Path, str, dict]
 ) -> None:
