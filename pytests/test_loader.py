@@ -27,13 +27,22 @@ EXPORTS = {"sample": SEEDS_DIR, "handmade": FIXTURES_DIR / "handmade_export"}
 
 
 def _snapshot(database: str) -> dict[str, list[tuple]]:
-    """Every row of the raw tables, of the data-quality list and of both marts."""
+    """Every row of the raw tables, of the data-quality list and of both marts; the raw schema's
+    table names (no table of an unfinished load left behind)."""
     tables = [f"public_raw.{name}" for name in RAW_TABLES] + [
         "public_intermediate.int_data_quality_issues",
         "public_marts.rep_sales_funnel_monthly",
         "public_marts.rep_sales_rep_performance_monthly",
     ]
-    return {table: sorted(query(database, f"select * from {table}"), key=repr) for table in tables}
+    snapshot = {
+        table: sorted(query(database, f"select * from {table}"), key=repr) for table in tables
+    }
+    snapshot["raw tables"] = query(
+        database,
+        "select table_name from information_schema.tables where table_schema = 'public_raw' "
+        "order by table_name",
+    )
+    return snapshot
 
 
 def _load_and_build(project: Path, database: str, export: Path) -> None:
@@ -53,6 +62,7 @@ def test_the_loader_path_equals_the_seed_path_row_by_row(tmp_path: Path, name: s
         by_seeds = _snapshot(database)
         _load_and_build(project, database, export)
         by_loader = _snapshot(database)
+    assert by_loader["raw tables"] == [(name,) for name in sorted(RAW_TABLES)]
     for table, rows in by_seeds.items():
         assert rows, f"{table} is empty"
         assert by_loader[table] == rows, table

@@ -17,7 +17,8 @@ from tqdm import tqdm
 
 from pipedrive_funnel.cli_parser import Parser
 from pipedrive_funnel.database import DatabaseUnreachableError, Server
-from pipedrive_funnel.loader import FileLoad, LoadError, load_export
+from pipedrive_funnel.loader.errors import FileLoad, LoadError
+from pipedrive_funnel.loader.export import load_export
 from pipedrive_funnel.raw_tables import RawTable, raw_schema, raw_tables, value_checks
 
 
@@ -34,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
         default=Path.cwd(),
         help="the dbt project, whose seeds YAML defines the columns (the current directory)",
     )
+    parser.add_argument(
+        "--jobs", type=int, default=2, help="files loaded side by side (%(default)s)"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bars or summary")
     return parser
 
@@ -46,15 +50,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     tables = raw_tables(args.project_dir)
     checks = value_checks(args.project_dir)
     schema = raw_schema()
-    bars: list[tqdm] = []
+    server = Server.from_environment()
+    bars: dict[str, tqdm] = {}
 
     def on_file(table: RawTable, path: Path) -> Callable[[int, int], None]:
-        size = path.stat().st_size if path.is_file() else 0
         bar = tqdm(
-            total=size, unit="B", unit_scale=True, desc=table.file_name, file=sys.stderr,
-            disable=args.quiet or None, leave=False,
+            total=path.stat().st_size, unit="B", unit_scale=True, desc=table.file_name,
+            file=sys.stderr, disable=args.quiet or None, leave=False, position=len(bars),
         )  # fmt: skip
-        bars.append(bar)
+        bars[table.file_name] = bar
         rows = [0]
 
         def report(read: int, lines: int) -> None:
@@ -65,34 +69,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return report
 
     def on_loaded(load: FileLoad) -> None:
-        bars[-1].close()
+        bars[load.file_name].close()
         if not args.quiet:
-            print(
+            tqdm.write(
                 f"pipedrive-load: {load.file_name}: {load.rows:,} rows, {load.bytes / 2**20:,.1f} "
                 f"MB in {load.seconds:.1f} s ({load.rows / max(load.seconds, 1e-9):,.0f} rows/s)",
                 file=sys.stderr,
             )
 
     try:
-        connection = Server.from_environment().connect()
-    except DatabaseUnreachableError as error:
-        print(f"pipedrive-load: {error}", file=sys.stderr)
-        return 1
-    try:
-        loads = load_export(connection, args.export, tables, schema, checks, on_file, on_loaded)
-    except LoadError as error:
-        for bar in bars:
-            bar.close()
+        loads = load_export(
+            server.connect, args.export, tables, schema, checks, on_file, on_loaded, args.jobs
+        )
+    except (LoadError, DatabaseUnreachableError) as error:
         print(f"pipedrive-load: {error}; nothing was loaded", file=sys.stderr)
         return 1
     except psycopg2.Error as error:
-        for bar in bars:
-            bar.close()
         first_line = str(error).strip().splitlines()[0]
         print(f"pipedrive-load: the load failed, nothing was loaded: {first_line}", file=sys.stderr)
         return 1
     finally:
-        connection.close()
+        for bar in bars.values():
+            bar.close()
     if not args.quiet:
         total = sum(load.rows for load in loads)
         print(f"pipedrive-load: loaded {total:,} rows into {schema}", file=sys.stderr)

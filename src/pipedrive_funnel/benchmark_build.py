@@ -1,0 +1,224 @@
+"""Benchmark of a full build of a large export against the physical limit of the same server.
+
+For each size, in one run and one throwaway database: generate the export (`pipedrive-generate`),
+then time
+- plain COPY: the six files into typed tables with psql's `\\copy` (no checks), and the limit query
+  (`benchmarks/limit.sql`: both reports straight from those tables): together, the limit;
+- the loader (`pipedrive-load`: COPY plus the checks of every value, all or nothing);
+- the models without tests (`dbt run`), then the full `dbt build` (models, data and unit tests);
+and the peak resident memory of every process it starts (from wait4). It prints a table of times
+and ratios; at the checked sizes it also compares the limit's reports with the marts row by row.
+Usage: `pipedrive-benchmark-build --sizes 100000 300000 1000000` (`make benchmark-build`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipedrive_funnel.database import Server
+from pipedrive_funnel.local_server import binaries_dir
+from pipedrive_funnel.raw_tables import raw_tables
+from pipedrive_funnel.scratch_db import scratch_database
+
+DEFAULT_SIZES = (100_000, 300_000, 1_000_000)
+CHECKED_SIZES = (100_000,)
+LIMIT_SCRIPT = Path("benchmarks") / "limit.sql"
+PLAIN_SCHEMA = "benchmark_plain_raw"
+LOADER_VARS = "{raw_source: loader}"
+MARTS = {
+    "limit_funnel": "public_marts.rep_sales_funnel_monthly",
+    "limit_reps": "public_marts.rep_sales_rep_performance_monthly",
+}
+
+
+@dataclass(frozen=True)
+class Measure:
+    seconds: float
+    peak_mib: float
+
+
+@dataclass(frozen=True)
+class SizeResult:
+    deals: int
+    rows: int
+    copy: Measure
+    limit: Measure
+    loader: Measure
+    models: Measure
+    build: Measure
+    differing_rows: int | None
+
+
+def timed(command: Sequence[str], env: dict[str, str], what: str) -> Measure:
+    """Run `command`; its wall time and peak resident memory (it must succeed)."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as output:
+        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        if os.waitstatus_to_exitcode(status) != 0:
+            output.seek(0)
+            raise SystemExit(f"pipedrive-benchmark-build: {what} failed:\n{output.read()[-3000:]}")
+    return Measure(seconds, usage.ru_maxrss / 1024)
+
+
+def psql(server: Server, database: str) -> list[str]:
+    return [
+        str(binaries_dir() / "psql"), "--no-psqlrc", "--quiet", "-v", "ON_ERROR_STOP=1",
+        "-h", server.host, "-p", str(server.port), "-U", server.user, "-d", database,
+    ]  # fmt: skip
+
+
+def plain_copy_script(export_dir: Path, project_dir: Path) -> str:
+    """One transaction: the typed tables, and a `\\copy` of each file (header skipped)."""
+    lines = ["begin;", f"create schema {PLAIN_SCHEMA};"]
+    for table in raw_tables(project_dir):
+        columns = ", ".join(f'"{name.lower()}" {sql_type}' for name, sql_type in table.columns)
+        lines.append(f'create table {PLAIN_SCHEMA}."{table.name}" ({columns});')
+        path = str(export_dir / table.file_name).replace("'", "''")
+        target = f'{PLAIN_SCHEMA}."{table.name}"'
+        lines.append(f"\\copy {target} from '{path}' with (format csv, header)")
+    lines.append("commit;")
+    return "\n".join(lines) + "\n"
+
+
+def compare_with_marts(psql_command: list[str], env: dict[str, str]) -> int:
+    """Run the limit script against the loaded raw tables and count rows that differ."""
+    queries = [
+        f"select count(*) from ((select * from {limit} except all select * from {mart})"
+        f" union all (select * from {mart} except all select * from {limit})) as differing"
+        for limit, mart in MARTS.items()
+    ]
+    command = [*psql_command, "-At", "-v", "raw_schema=public_raw", "-f", str(LIMIT_SCRIPT)]
+    for query in queries:
+        command += ["-c", query]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    return sum(int(line) for line in result.stdout.split())
+
+
+def generate(deals: int, seed: int, exports_dir: Path) -> Path:
+    """The export of `deals` deals, generated once into `exports_dir` and reused after."""
+    export_dir = exports_dir / f"deals_{deals}_seed_{seed}"
+    done = export_dir / ".complete"
+    if not done.exists():
+        command = [
+            sys.executable, "-m", "pipedrive_funnel.generator.cli", "--deals", str(deals),
+            "--seed", str(seed), "--output-dir", str(export_dir), "--quiet",
+        ]  # fmt: skip
+        subprocess.run(command, check=True)
+        done.touch()
+    return export_dir
+
+
+def run_size(deals: int, export_dir: Path, project_dir: Path, scratch: Path) -> SizeResult:
+    server = Server.from_environment()
+    bin_dir = Path(sys.executable).parent
+    dbt = [
+        str(bin_dir / "dbt"), "--no-use-colors", "--log-path", str(scratch / "logs"),
+    ]  # fmt: skip
+    dbt_args = ["--target-path", str(scratch / "target"), "--vars", LOADER_VARS]
+    with scratch_database(server) as database:
+        env = {
+            **os.environ, "DBT_PG_DATABASE": database, "DBT_PROFILES_DIR": str(project_dir),
+            "PGPASSWORD": server.password,
+        }  # fmt: skip
+        script = scratch / "plain_copy.sql"
+        script.write_text(plain_copy_script(export_dir, project_dir), encoding="utf-8")
+        command = psql(server, database)
+        copy = timed([*command, "-f", str(script)], env, "plain COPY")
+        limit = timed(
+            [*command, "-v", f"raw_schema={PLAIN_SCHEMA}", "-f", str(LIMIT_SCRIPT)], env, "limit"
+        )
+        loader = timed(
+            [str(bin_dir / "pipedrive-load"), "--export", str(export_dir), "--quiet"],
+            env,
+            "pipedrive-load",
+        )
+        timed([*dbt, "seed", *dbt_args], env, "dbt seed")  # the mapping seed, for dbt run
+        models = timed([*dbt, "run", *dbt_args], env, "dbt run")
+        build = timed([*dbt, "build", *dbt_args], env, "dbt build")
+        differing = compare_with_marts(command, env) if deals in CHECKED_SIZES else None
+        rows = _count_rows(server, database)
+    return SizeResult(deals, rows, copy, limit, loader, models, build, differing)
+
+
+def _count_rows(server: Server, database: str) -> int:
+    connection = server.connect(database)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "select (select count(*) from public_raw.deal_changes)"
+                " + (select count(*) from public_raw.activity)"
+            )
+            return int(cursor.fetchone()[0])
+    finally:
+        connection.close()
+
+
+HEADER = (
+    f"{'deals':>9} {'rows':>10} | {'COPY':>6} {'loader':>6} {'ratio':>5} | {'limit':>6}"
+    f" {'models':>6} {'ratio':>5} | {'tests':>6} {'full':>6} {'limit':>6} {'ratio':>5} |"
+    f" {'peak MiB':>8} {'diff':>4}"
+)
+
+
+def format_row(result: SizeResult) -> str:
+    """One line: times in seconds; ratios against the limit measured in the same run."""
+    tests = result.build.seconds - result.models.seconds
+    full = result.loader.seconds + result.build.seconds
+    limit_total = result.copy.seconds + result.limit.seconds
+    peak = max(result.loader.peak_mib, result.models.peak_mib, result.build.peak_mib)
+    differing = "-" if result.differing_rows is None else str(result.differing_rows)
+    return (
+        f"{result.deals:>9,} {result.rows:>10,} | {result.copy.seconds:>6.1f}"
+        f" {result.loader.seconds:>6.1f} {result.loader.seconds / result.copy.seconds:>5.2f} |"
+        f" {result.limit.seconds:>6.1f} {result.models.seconds:>6.1f}"
+        f" {result.models.seconds / result.limit.seconds:>5.2f} | {tests:>6.1f} {full:>6.1f}"
+        f" {limit_total:>6.1f} {full / limit_total:>5.2f} | {peak:>8.0f} {differing:>4}"
+    )
+
+
+LEGEND = """\
+rows: deal changes + activities. Seconds, wall clock, all on the same server in one run.
+COPY: plain COPY of the six files into typed tables; loader: pipedrive-load (ratio = loader / COPY).
+limit: benchmarks/limit.sql on those tables; models: dbt run (ratio = models / limit).
+tests: dbt build - dbt run (the data and unit tests; dbt build also rebuilds the models);
+full: loader + dbt build; limit: COPY + limit query (ratio = full / limit).
+peak MiB: the largest peak resident memory of the loader and dbt processes.
+diff: rows that differ between the limit's reports and the marts (checked at 100,000 deals)."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="pipedrive-benchmark-build", description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES))
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--exports-dir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "pipedrive-benchmark-exports",
+        help="where the generated exports are kept between runs (%(default)s)",
+    )
+    args = parser.parse_args(argv)
+    project_dir = Path.cwd()
+    if not (project_dir / LIMIT_SCRIPT).is_file():
+        parser.error(f"run from the dbt project's directory (no {LIMIT_SCRIPT} here)")
+    print(HEADER, flush=True)
+    for deals in args.sizes:
+        export_dir = generate(deals, args.seed, args.exports_dir)
+        with tempfile.TemporaryDirectory() as scratch:
+            result = run_size(deals, export_dir, project_dir, Path(scratch))
+        print(format_row(result), flush=True)
+    print(LEGEND)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""The six files of an export, loaded side by side and swapped in at once: all or nothing.
+
+Each file is loaded on a connection of its own into a new table `<name>__loading` (two at a time
+by default, the largest first: the casts and checks keep a core busy each). When every file has
+loaded, one transaction replaces each raw table by its new one. If any file fails, the others
+are cancelled, the new tables are dropped, and the raw tables, and so the models and marts built
+from them, keep the previous export.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from pathlib import Path
+
+import psycopg2
+from psycopg2 import sql
+
+from pipedrive_funnel.loader.errors import FileLoad, LoadError
+from pipedrive_funnel.loader.file import Progress, load_file
+from pipedrive_funnel.loader.header import check_header, read_header
+from pipedrive_funnel.raw_tables import LINE_NUMBER_COLUMN, RawTable, ValueCheck
+
+LOADING_SUFFIX = "__loading"
+Connect = Callable[[], psycopg2.extensions.connection]
+
+
+def load_export(
+    connect: Connect,
+    export_dir: Path,
+    tables: Sequence[RawTable],
+    schema: str,
+    checks: dict[str, ValueCheck],
+    on_file: Callable[[RawTable, Path], Progress],
+    on_loaded: Callable[[FileLoad], None],
+    jobs: int = 2,
+) -> list[FileLoad]:
+    """Load every file of `export_dir` into `schema`; the raw tables change only if all load."""
+    for table in tables:  # every file there, every header right, before anything is loaded
+        path = export_dir / table.file_name
+        if not path.is_file():
+            raise LoadError(f"{path}: missing; an export has {table.file_name} and five more files")
+        with path.open("rb") as stream:
+            check_header(path, table, read_header(path, stream))
+    main = connect()
+    try:
+        with main.cursor() as cursor:
+            cursor.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
+            _drop_loading_tables(cursor, schema, tables)  # left by a load that was killed
+        main.commit()
+        loads = _load_side_by_side(
+            connect, export_dir, tables, schema, checks, on_file, on_loaded, jobs
+        )
+        with main.cursor() as cursor:
+            for table in tables:
+                _swap(cursor, schema, table)
+        main.commit()
+    except BaseException:
+        main.rollback()
+        with main.cursor() as cursor:
+            _drop_loading_tables(cursor, schema, tables)
+        main.commit()
+        raise
+    finally:
+        main.close()
+    return sorted(
+        loads, key=lambda load: [table.file_name for table in tables].index(load.file_name)
+    )
+
+
+def _loading(schema: str, table: RawTable) -> sql.Identifier:
+    return sql.Identifier(schema, table.name + LOADING_SUFFIX)
+
+
+def _drop_loading_tables(
+    cursor: psycopg2.extensions.cursor, schema: str, tables: Sequence[RawTable]
+) -> None:
+    for table in tables:
+        cursor.execute(sql.SQL("drop table if exists {}").format(_loading(schema, table)))
+
+
+def _load_side_by_side(
+    connect: Connect,
+    export_dir: Path,
+    tables: Sequence[RawTable],
+    schema: str,
+    checks: dict[str, ValueCheck],
+    on_file: Callable[[RawTable, Path], Progress],
+    on_loaded: Callable[[FileLoad], None],
+    jobs: int,
+) -> list[FileLoad]:
+    largest_first = sorted(tables, key=lambda t: -(export_dir / t.file_name).stat().st_size)
+    connections: list[psycopg2.extensions.connection] = []
+
+    def load(table: RawTable) -> FileLoad:
+        connection = connect()
+        connections.append(connection)
+        try:
+            path = export_dir / table.file_name
+            loaded = load_file(
+                connection, path, table, _loading(schema, table), checks, on_file(table, path)
+            )
+        finally:
+            connection.close()
+        on_loaded(loaded)
+        return loaded
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures: list[Future[FileLoad]] = [pool.submit(load, table) for table in largest_first]
+        wait(futures, return_when=FIRST_EXCEPTION)
+        failed = [future for future in futures if future.done() and future.exception()]
+        if failed:
+            pool.shutdown(cancel_futures=True)
+            for connection in connections:  # stop the loads still running
+                if not connection.closed:
+                    connection.cancel()
+            raise failed[0].exception()  # type: ignore[misc]
+    return [future.result() for future in futures]
+
+
+def _swap(cursor: psycopg2.extensions.cursor, schema: str, table: RawTable) -> None:
+    """Replace the raw table by its new one (inside the caller's transaction)."""
+    target = sql.Identifier(schema, table.name)
+    loading = _loading(schema, table)
+    cursor.execute("savepoint swap")
+    try:
+        cursor.execute(sql.SQL("drop table if exists {}").format(target))
+    except psycopg2.errors.DependentObjectsStillExist:
+        # Views read the table (the small staging models): keep it, and refill it.
+        cursor.execute("rollback to savepoint swap")
+        if _has_columns(cursor, schema, table):
+            columns = [sql.Identifier(name.lower()) for name in table.column_names]
+            columns.append(sql.Identifier(LINE_NUMBER_COLUMN))
+            listed = sql.SQL(", ").join(columns)
+            cursor.execute(sql.SQL("truncate {}").format(target))
+            cursor.execute(
+                sql.SQL("insert into {} ({}) select {} from {}").format(
+                    target, listed, listed, loading
+                )
+            )
+            cursor.execute(sql.SQL("drop table {}").format(loading))
+            cursor.execute(sql.SQL("analyze {}").format(target))
+            return
+        # another layout (an older version of the project): its views go, dbt build remakes them
+        cursor.execute(sql.SQL("drop table {} cascade").format(target))
+    cursor.execute(
+        sql.SQL("alter table {} rename to {}").format(loading, sql.Identifier(table.name))
+    )
+
+
+def _has_columns(cursor: psycopg2.extensions.cursor, schema: str, table: RawTable) -> bool:
+    """Whether the existing raw table has exactly the columns and types of the new one."""
+    wanted = {(name.lower(), sql_type) for name, sql_type in table.columns}
+    wanted.add((LINE_NUMBER_COLUMN, "integer"))
+    cursor.execute(
+        "select column_name, data_type from information_schema.columns"
+        " where table_schema = %s and table_name = %s",
+        (schema, table.name),
+    )
+    short = {"timestamp without time zone": "timestamp"}
+    return {
+        (name, short.get(data_type, data_type)) for name, data_type in cursor.fetchall()
+    } == wanted
