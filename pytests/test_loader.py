@@ -10,7 +10,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -52,31 +53,49 @@ def _load_and_build(project: Path, database: str, export: Path) -> None:
     assert built.returncode == 0, built.stdout[-5000:]
 
 
+Built = tuple[Path, str, dict, dict]  # project, database, snapshot by seeds, snapshot by loader
+
+
+@pytest.fixture(scope="module")
+def both_paths(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], Built]]:
+    """Per export, built once: by the seeds, then reloaded by the loader in the same database
+    (as a user moving to the loader would), with a snapshot after each."""
+    built: dict[str, Built] = {}
+    with ExitStack() as databases:
+
+        def build(name: str) -> Built:
+            if name not in built:
+                export = EXPORTS[name]
+                project = copy_project(tmp_path_factory.mktemp(name), export)
+                database = databases.enter_context(scratch_database())
+                seeded = run_dbt(project, database, "build")
+                assert seeded.returncode == 0, seeded.stdout[-5000:]
+                by_seeds = _snapshot(database)
+                _load_and_build(project, database, export)
+                built[name] = (project, database, by_seeds, _snapshot(database))
+            return built[name]
+
+        yield build
+
+
 @pytest.mark.parametrize("name", sorted(EXPORTS))
-def test_the_loader_path_equals_the_seed_path_row_by_row(tmp_path: Path, name: str) -> None:
-    export = EXPORTS[name]
-    project = copy_project(tmp_path / "project", export)
-    with scratch_database() as database:
-        seeded = run_dbt(project, database, "build")
-        assert seeded.returncode == 0, seeded.stdout[-5000:]
-        by_seeds = _snapshot(database)
-        _load_and_build(project, database, export)
-        by_loader = _snapshot(database)
+def test_the_loader_path_equals_the_seed_path_row_by_row(
+    both_paths: Callable[[str], Built], name: str
+) -> None:
+    _, _, by_seeds, by_loader = both_paths(name)
     assert by_loader["raw tables"] == [(name,) for name in sorted(RAW_TABLES)]
     for table, rows in by_seeds.items():
         assert rows, f"{table} is empty"
         assert by_loader[table] == rows, table
-    lines = sum(1 for _ in (export / "deal_changes.csv").open(encoding="utf-8")) - 1
+    lines = sum(1 for _ in (EXPORTS[name] / "deal_changes.csv").open(encoding="utf-8")) - 1
     assert len(by_loader["public_raw.deal_changes"]) == lines
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str, dict]]:
-    """(project, database, snapshot) of the hand-made export loaded and built by the loader."""
-    project = copy_project(tmp_path_factory.mktemp("project"))
-    with scratch_database() as database:
-        _load_and_build(project, database, FIXTURES_DIR / "handmade_export")
-        yield project, database, _snapshot(database)
+def loaded(both_paths: Callable[[str], Built]) -> tuple[Path, str, dict]:
+    """(project, database, snapshot) of the hand-made export, loaded and built by the loader."""
+    project, database, _, by_loader = both_paths("handmade")
+    return project, database, by_loader
 
 
 @pytest.mark.parametrize("case", sorted(FAILING))
