@@ -164,25 +164,27 @@ def _count_rows(server: Server, database: str) -> int:
 
 
 HEADER = (
-    f"{'deals':>9} {'rows':>10} | {'COPY':>6} {'loader':>6} {'ratio':>5} | {'limit':>6}"
-    f" {'models':>6} {'ratio':>5} | {'tests':>6} {'full':>6} {'limit':>6} {'ratio':>5} |"
-    f" {'peak MiB':>8} {'diff':>4}"
+    f"{'deals':>9} {'rows':>10} | {'COPY':>5} {'loader':>6} {'ratio':>5} | {'limit':>5}"
+    f" {'models':>6} {'ratio':>5} | {'build':>5} {'ratio':>5} | {'full':>5} {'limit':>5}"
+    f" {'ratio':>5} | {'MiB load':>8} {'dbt':>4} {'psql':>4} | {'diff':>4}"
 )
 
 
 def format_row(result: SizeResult) -> str:
     """One line: times in seconds; ratios against the limit measured in the same run."""
-    tests = result.build.seconds - result.models.seconds
     full = result.loader.seconds + result.build.seconds
     limit_total = result.copy.seconds + result.limit.seconds
-    peak = max(result.loader.peak_mib, result.models.peak_mib, result.build.peak_mib)
+    dbt_peak = max(result.models.peak_mib, result.build.peak_mib)
+    psql_peak = max(result.copy.peak_mib, result.limit.peak_mib)
     differing = "-" if result.differing_rows is None else str(result.differing_rows)
     return (
-        f"{result.deals:>9,} {result.rows:>10,} | {result.copy.seconds:>6.1f}"
+        f"{result.deals:>9,} {result.rows:>10,} | {result.copy.seconds:>5.1f}"
         f" {result.loader.seconds:>6.1f} {result.loader.seconds / result.copy.seconds:>5.2f} |"
-        f" {result.limit.seconds:>6.1f} {result.models.seconds:>6.1f}"
-        f" {result.models.seconds / result.limit.seconds:>5.2f} | {tests:>6.1f} {full:>6.1f}"
-        f" {limit_total:>6.1f} {full / limit_total:>5.2f} | {peak:>8.0f} {differing:>4}"
+        f" {result.limit.seconds:>5.1f} {result.models.seconds:>6.1f}"
+        f" {result.models.seconds / result.limit.seconds:>5.2f} | {result.build.seconds:>5.1f}"
+        f" {result.build.seconds / result.limit.seconds:>5.2f} | {full:>5.1f} {limit_total:>5.1f}"
+        f" {full / limit_total:>5.2f} | {result.loader.peak_mib:>8.0f} {dbt_peak:>4.0f}"
+        f" {psql_peak:>4.0f} | {differing:>4}"
     )
 
 
@@ -190,9 +192,9 @@ LEGEND = """\
 rows: deal changes + activities. Seconds, wall clock, all on the same server in one run.
 COPY: plain COPY of the six files into typed tables; loader: pipedrive-load (ratio = loader / COPY).
 limit: benchmarks/limit.sql on those tables; models: dbt run (ratio = models / limit).
-tests: dbt build - dbt run (the data and unit tests; dbt build also rebuilds the models);
+build: dbt build, the models and all data and unit tests (ratio = build / limit).
 full: loader + dbt build; limit: COPY + limit query (ratio = full / limit).
-peak MiB: the largest peak resident memory of the loader and dbt processes.
+MiB: peak resident memory of the loader, of dbt (run and build) and of psql (COPY and limit).
 diff: rows that differ between the limit's reports and the marts (checked at 100,000 deals)."""
 
 
