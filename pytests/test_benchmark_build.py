@@ -1,0 +1,38 @@
+"""`make benchmark-build` on a small export: it runs end to end, and the limit equals the marts.
+
+The benchmark proper (100,000 to 1,000,000 deals, minutes) is never run by the suite; this keeps
+its machinery and `benchmarks/limit.sql` from rotting: at 2,000 deals the hand-written limit
+script must give the marts' reports row for row.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO_ROOT
+
+BENCHMARK = str(Path(sys.executable).with_name("pipedrive-benchmark-build"))
+
+
+def test_the_benchmark_runs_and_the_limit_script_equals_the_marts(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [BENCHMARK, "--sizes", "2000", "--exports-dir", str(tmp_path)],
+        cwd=REPO_ROOT, env={**os.environ, "DBT_PROFILES_DIR": str(REPO_ROOT)},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    header, row, *legend = result.stdout.splitlines()
+    assert header.split()[:2] == ["deals", "rows"]
+    cells = row.replace("|", " ").split()
+    assert cells[0] == "2,000"
+    assert int(cells[1].replace(",", "")) > 10_000  # deal changes and activities loaded
+    times, peaks = [float(cell) for cell in cells[2:-4]], [float(cell) for cell in cells[-4:-1]]
+    assert all(value >= 0 for value in times)  # seconds (a small export rounds to 0.0) and ratios
+    ratios = [times[index] for index in (2, 5, 7, 10)]  # loader, models, dbt build, full build
+    assert all(ratio > 1 for ratio in ratios)  # each does more than its plain counterpart
+    assert all(peak > 10 for peak in peaks)  # MiB of the loader, dbt and psql, each measured
+    assert cells[-1] == "0"  # no row differs between the limit's reports and the marts
+    assert any(line.startswith("diff:") for line in legend)
