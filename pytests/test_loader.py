@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -192,3 +194,21 @@ def test_the_hostile_export_loads_like_the_seeds(tmp_path: Path) -> None:
         "unparseable_value": 2,
         "user_invalid_email": 1,
     }
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--export", "/nonexistent"], "--export /nonexistent: not a directory"),
+        (["--jobs", "0"], "--jobs 0: load at least one file at a time"),
+        (["--project-dir", "/"], "--project-dir /: no seeds/pipedrive/_pipedrive__seeds.yml"),
+    ],
+)
+def test_wrong_arguments_are_one_line_errors(
+    tmp_path: Path, arguments: list[str], message: str
+) -> None:
+    command = [str(Path(sys.executable).with_name("pipedrive-load")), "--export", str(tmp_path)]
+    result = subprocess.run([*command, *arguments], capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"pipedrive-load: error: {message}")
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -19,7 +19,13 @@ from pipedrive_funnel.cli_parser import Parser
 from pipedrive_funnel.database import DatabaseUnreachableError, Server
 from pipedrive_funnel.loader.errors import FileLoad, LoadError
 from pipedrive_funnel.loader.export import load_export
-from pipedrive_funnel.raw_tables import RawTable, raw_schema, raw_tables, value_checks
+from pipedrive_funnel.raw_tables import (
+    SEEDS_FILE,
+    RawTable,
+    raw_schema,
+    raw_tables,
+    value_checks,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,10 +49,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     if not args.export.is_dir():
-        print(f"pipedrive-load: {args.export}: not a directory", file=sys.stderr)
-        return 2
+        parser.error(f"--export {args.export}: not a directory")
+    if args.jobs < 1:
+        parser.error(f"--jobs {args.jobs}: load at least one file at a time")
+    if not (args.project_dir / SEEDS_FILE).is_file():
+        parser.error(f"--project-dir {args.project_dir}: no {SEEDS_FILE} (not the dbt project)")
     tables = raw_tables(args.project_dir)
     checks = value_checks(args.project_dir)
     schema = raw_schema()
