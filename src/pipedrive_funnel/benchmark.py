@@ -12,10 +12,31 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_SIZES = (100_000, 1_000_000)
+
+
+@dataclass(frozen=True)
+class Measure:
+    seconds: float
+    peak_mib: float
+
+
+def timed(command: Sequence[str], what: str, env: Mapping[str, str] | None = None) -> Measure:
+    """Run `command` in a child process; its wall time and peak resident memory (from wait4).
+    It must succeed: otherwise the benchmark stops with the end of its output."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as output:
+        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        if os.waitstatus_to_exitcode(status) != 0:
+            output.seek(0)
+            raise SystemExit(f"{what} failed:\n{output.read()[-3000:]}")
+    return Measure(seconds, usage.ru_maxrss / 1024)
 
 
 def run_once(deals: int, seed: int, output_dir: Path) -> tuple[float, float, int]:
@@ -24,15 +45,9 @@ def run_once(deals: int, seed: int, output_dir: Path) -> tuple[float, float, int
         sys.executable, "-m", "pipedrive_funnel.generator.cli",
         "--deals", str(deals), "--seed", str(seed), "--output-dir", str(output_dir), "--quiet",
     ]  # fmt: skip
-    started = time.perf_counter()
-    process = subprocess.Popen(command)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise SystemExit(f"pipedrive-generate --deals {deals} failed with {process.returncode}")
+    measure = timed(command, f"pipedrive-generate --deals {deals}")
     written = sum(path.stat().st_size for path in output_dir.glob("*.csv"))
-    return seconds, usage.ru_maxrss / 1024, written
+    return measure.seconds, measure.peak_mib, written
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -18,11 +18,11 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipedrive_funnel.benchmark import Measure, run_once, timed
 from pipedrive_funnel.database import Server
 from pipedrive_funnel.local_server import binaries_dir
 from pipedrive_funnel.raw_tables import raw_tables
@@ -40,12 +40,6 @@ MARTS = {
 
 
 @dataclass(frozen=True)
-class Measure:
-    seconds: float
-    peak_mib: float
-
-
-@dataclass(frozen=True)
 class SizeResult:
     deals: int
     rows: int
@@ -55,19 +49,6 @@ class SizeResult:
     models: Measure
     build: Measure
     differing_rows: int | None
-
-
-def timed(command: Sequence[str], env: dict[str, str], what: str) -> Measure:
-    """Run `command`; its wall time and peak resident memory (it must succeed)."""
-    started = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as output:
-        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-        if os.waitstatus_to_exitcode(status) != 0:
-            output.seek(0)
-            raise SystemExit(f"pipedrive-benchmark-build: {what} failed:\n{output.read()[-3000:]}")
-    return Measure(seconds, usage.ru_maxrss / 1024)
 
 
 def psql(server: Server, database: str) -> list[str]:
@@ -109,11 +90,7 @@ def generate(deals: int, seed: int, exports_dir: Path) -> Path:
     export_dir = exports_dir / f"deals_{deals}_seed_{seed}"
     done = export_dir / ".complete"
     if not done.exists():
-        command = [
-            sys.executable, "-m", "pipedrive_funnel.generator.cli", "--deals", str(deals),
-            "--seed", str(seed), "--output-dir", str(export_dir), "--quiet",
-        ]  # fmt: skip
-        subprocess.run(command, check=True)
+        run_once(deals, seed, export_dir)
         done.touch()
     return export_dir
 
@@ -135,18 +112,18 @@ def run_size(
         script = scratch / "plain_copy.sql"
         script.write_text(plain_copy_script(export_dir, project_dir), encoding="utf-8")
         command = psql(server, database)
-        copy = timed([*command, "-f", str(script)], env, "plain COPY")
+        copy = timed([*command, "-f", str(script)], "plain COPY", env)
         limit = timed(
-            [*command, "-v", f"raw_schema={PLAIN_SCHEMA}", "-f", str(LIMIT_SCRIPT)], env, "limit"
+            [*command, "-v", f"raw_schema={PLAIN_SCHEMA}", "-f", str(LIMIT_SCRIPT)], "limit", env
         )
         loader = timed(
             [str(bin_dir / "pipedrive-load"), "--export", str(export_dir), "--quiet"],
-            env,
             "pipedrive-load",
+            env,
         )
-        timed([*dbt, "seed", *dbt_args], env, "dbt seed")  # the mapping seed, for dbt run
-        models = timed([*dbt, "run", *dbt_args], env, "dbt run")
-        build = timed([*dbt, "build", *dbt_args], env, "dbt build")
+        timed([*dbt, "seed", *dbt_args], "dbt seed", env)  # the mapping seed, for dbt run
+        models = timed([*dbt, "run", *dbt_args], "dbt run", env)
+        build = timed([*dbt, "build", *dbt_args], "dbt build", env)
         differing = compare_with_marts(command, env) if check else None
         rows = _count_rows(server, database)
     return SizeResult(deals, rows, copy, limit, loader, models, build, differing)

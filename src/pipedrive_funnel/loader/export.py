@@ -48,9 +48,17 @@ def load_export(
             cursor.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
             _drop_loading_tables(cursor, schema, tables)  # left by a load that was killed
         main.commit()
-        loads = _load_side_by_side(
-            connect, export_dir, tables, schema, checks, on_file, on_loaded, jobs
-        )
+
+        def load_one(connection: psycopg2.extensions.connection, table: RawTable) -> FileLoad:
+            path = export_dir / table.file_name
+            loaded = load_file(
+                connection, path, table, _loading(schema, table), checks, on_file(table, path)
+            )
+            on_loaded(loaded)
+            return loaded
+
+        largest_first = sorted(tables, key=lambda t: -(export_dir / t.file_name).stat().st_size)
+        loads = _load_side_by_side(connect, largest_first, load_one, jobs)
         with main.cursor() as cursor:
             for table in tables:
                 _swap(cursor, schema, table)
@@ -63,9 +71,7 @@ def load_export(
         raise
     finally:
         main.close()
-    return sorted(
-        loads, key=lambda load: [table.file_name for table in tables].index(load.file_name)
-    )
+    return [loads[table.name] for table in tables]
 
 
 def _loading(schema: str, table: RawTable) -> sql.Identifier:
@@ -81,41 +87,35 @@ def _drop_loading_tables(
 
 def _load_side_by_side(
     connect: Connect,
-    export_dir: Path,
     tables: Sequence[RawTable],
-    schema: str,
-    checks: dict[str, ValueCheck],
-    on_file: Callable[[RawTable, Path], Progress],
-    on_loaded: Callable[[FileLoad], None],
+    load_one: Callable[[psycopg2.extensions.connection, RawTable], FileLoad],
     jobs: int,
-) -> list[FileLoad]:
-    largest_first = sorted(tables, key=lambda t: -(export_dir / t.file_name).stat().st_size)
+) -> dict[str, FileLoad]:
+    """`load_one` each table on a connection of its own, `jobs` at a time, in the given order;
+    at the first failure the loads still running are cancelled and the failure is raised."""
     connections: list[psycopg2.extensions.connection] = []
 
     def load(table: RawTable) -> FileLoad:
         connection = connect()
         connections.append(connection)
         try:
-            path = export_dir / table.file_name
-            loaded = load_file(
-                connection, path, table, _loading(schema, table), checks, on_file(table, path)
-            )
+            return load_one(connection, table)
         finally:
             connection.close()
-        on_loaded(loaded)
-        return loaded
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures: list[Future[FileLoad]] = [pool.submit(load, table) for table in largest_first]
-        wait(futures, return_when=FIRST_EXCEPTION)
-        failed = [future for future in futures if future.done() and future.exception()]
+        futures: dict[str, Future[FileLoad]] = {
+            table.name: pool.submit(load, table) for table in tables
+        }
+        wait(futures.values(), return_when=FIRST_EXCEPTION)
+        failed = [f for f in futures.values() if f.done() and f.exception()]
         if failed:
             pool.shutdown(cancel_futures=True)
             for connection in connections:  # stop the loads still running
                 if not connection.closed:
                     connection.cancel()
             raise failed[0].exception()  # type: ignore[misc]
-    return [future.result() for future in futures]
+    return {name: future.result() for name, future in futures.items()}
 
 
 def _swap(cursor: psycopg2.extensions.cursor, schema: str, table: RawTable) -> None:
