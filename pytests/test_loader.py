@@ -151,6 +151,34 @@ def test_a_broken_export_fails_the_load_naming_file_line_column_value_and_change
     assert _snapshot(database) == before  # raw tables, quarantine list and marts as they were
 
 
+# Parallel plans even for the small files of a test (the defaults keep them for large tables).
+PARALLEL_EVEN_WHEN_SMALL = (
+    "-c parallel_setup_cost=0 -c parallel_tuple_cost=0 -c min_parallel_table_scan_size=0"
+)
+
+
+def test_with_parallel_workers_the_first_bad_value_of_the_file_is_named(
+    tmp_path: Path, loaded: tuple[Path, str, dict]
+) -> None:
+    """Workers check parts of a file side by side, and the first value one of them rejects may be
+    a later line; the message still names the first bad line of the file."""
+    project, database, before = loaded
+    export = copy_base(tmp_path / "export")
+    path = export / "deal_changes.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    for number, bad_time in ((12, "yesterday"), (len(lines), "soon")):
+        deal_id, _, rest = lines[number - 1].split(",", 2)
+        lines[number - 1] = f"{deal_id},{bad_time},{rest}"
+    path.write_text("".join(lines), encoding="utf-8")
+    result = run_loader(project, database, export, PARALLEL_EVEN_WHEN_SMALL)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == (
+        f'pipedrive-load: {path}, line 12, column change_time: "yesterday" is not a timestamp'
+        " (YYYY-MM-DD HH:MM:SS); nothing was loaded\n"
+    )
+    assert _snapshot(database) == before
+
+
 def test_the_hostile_export_loads_like_the_seeds(tmp_path: Path) -> None:
     """Every quarantined and valid edit, a byte-order mark and Windows line endings."""
     export = hostile_export(tmp_path / "export")
