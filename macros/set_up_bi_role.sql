@@ -1,12 +1,53 @@
 {% macro set_up_bi_role(role_name) -%}
+    {#- The role name comes from a variable: it is validated, then only ever reaches SQL quoted,
+        as an identifier (quoted_identifier) or as a literal (sql_string_literal). No DO block: a
+        name could close its dollar quotes. -#}
+    {%- set role_name = valid_role_name(role_name) -%}
     {%- set marts_schema = generate_schema_name('marts', none) -%}
-    do $set_up_bi_role$
-    begin
-        if not exists (select from pg_catalog.pg_roles where rolname = '{{ role_name }}') then
-            create role {{ adapter.quote(role_name) }} nologin;
-        end if;
-    end
-    $set_up_bi_role$;
-    create schema if not exists {{ adapter.quote(marts_schema) }};
-    grant usage on schema {{ adapter.quote(marts_schema) }} to {{ adapter.quote(role_name) }}
+    {%- if execute -%}
+        {%- set existing = run_query(
+            'select 1 from pg_catalog.pg_roles where rolname = ' ~ sql_string_literal(role_name)
+        ) -%}
+        {%- if existing.rows | length == 0 %}
+    create role {{ quoted_identifier(role_name) }} nologin;
+        {%- endif -%}
+    {%- endif %}
+    create schema if not exists {{ quoted_identifier(marts_schema) }};
+    grant usage on schema {{ quoted_identifier(marts_schema) }} to {{ quoted_identifier(role_name) }}
+{%- endmacro %}
+
+
+{% macro valid_role_name(role_name) -%}
+    {#- A PostgreSQL role name: 1 to 63 bytes, no control characters (NUL cannot be stored, the
+        others only hide what the name is). Any other character is fine, quoted. -#}
+    {%- set name = role_name | string if role_name is not none else '' -%}
+    {%- set problem = none -%}
+    {%- if name | length == 0 -%}
+        {%- set problem = 'is empty' -%}
+    {%- elif name.encode('utf-8') | length > 63 -%}
+        {%- set problem = 'is longer than 63 bytes' -%}
+    {%- elif modules.re.search('[\\x00-\\x1f\\x7f]', name) -%}
+        {%- set problem = 'contains a control character' -%}
+    {%- endif -%}
+    {%- if problem is not none -%}
+        {{- exceptions.raise_compiler_error(
+            'var bi_role ' ~ tojson(role_name) ~ ': ' ~ problem
+            ~ '; give the name of the role your BI tool reads the marts as'
+        ) }}
+    {%- endif -%}
+    {{ return(name) }}
+{%- endmacro %}
+
+
+{% macro sql_string_literal(value) -%}
+    {#- A SQL string literal of any text (standard_conforming_strings, on since PostgreSQL 9.1:
+        only the quote needs doubling). -#}
+    {{- return("'" ~ (value | replace("'", "''")) ~ "'") -}}
+{%- endmacro %}
+
+
+{% macro quoted_identifier(name) -%}
+    {#- A SQL identifier of any name: double-quoted, its double quotes doubled (dbt's adapter.quote
+        leaves them as they are, and a `"` in the name would end the identifier). -#}
+    {{- return('"' ~ (name | replace('"', '""')) ~ '"') -}}
 {%- endmacro %}
