@@ -60,6 +60,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             "SUPERSET_HOME": str(home),
             "SUPERSET_ADMIN_USER": ADMIN[0],
             "SUPERSET_ADMIN_PASSWORD": ADMIN[1],
+            # the suite's throwaway server is not the project's own: no default password there
+            "SUPERSET_DB_PASSWORD": "bi-superset-test",
         }
         log = (workdir / "serve.log").open("w")
         started = time.monotonic()
@@ -316,7 +318,10 @@ def test_superset_missing_is_a_one_line_error(tmp_path: Path) -> None:
 
 def test_setup_before_the_reports_are_built_says_make_build(tmp_path: Path) -> None:
     with scratch_database() as empty:
-        env = {**os.environ, "DBT_PG_DATABASE": empty, "SUPERSET_HOME": str(tmp_path / "home")}
+        env = {
+            **os.environ, "DBT_PG_DATABASE": empty, "SUPERSET_HOME": str(tmp_path / "home"),
+            "SUPERSET_DB_PASSWORD": "bi-superset-test",
+        }  # fmt: skip
         result = _setup(env)
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1

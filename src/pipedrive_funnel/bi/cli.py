@@ -14,8 +14,13 @@ import os
 import sys
 from pathlib import Path
 
+from pipedrive_funnel.bi.credentials import (
+    DEFAULT_ADMIN_PASSWORD,
+    CredentialsError,
+    admin_password,
+    reader_password,
+)
 from pipedrive_funnel.bi.reader_login import (
-    DEFAULT_PASSWORD,
     ReportsNotBuiltError,
     ensure_reader_login,
     superset_database_uri,
@@ -24,6 +29,7 @@ from pipedrive_funnel.bi.superset import DEFAULT_PORT, Superset, SupersetError
 from pipedrive_funnel.database import DatabaseUnreachableError, Server
 
 DASHBOARD_PATH = "/superset/dashboard/sales-funnel/"
+ONE_LINE_ERRORS = (CredentialsError, DatabaseUnreachableError, ReportsNotBuiltError, SupersetError)
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -49,7 +55,7 @@ def marts_schema() -> str:
 def set_up(superset: Superset) -> None:
     superset.executable("superset")  # installed? (says to run make bi if not)
     server = Server.from_environment()
-    password = os.environ.get("SUPERSET_DB_PASSWORD") or DEFAULT_PASSWORD
+    password = reader_password()
     schema = marts_schema()
     ensure_reader_login(server, password, schema)
     superset.set_up(superset_database_uri(server, password), schema)
@@ -58,17 +64,22 @@ def set_up(superset: Superset) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
-    superset = Superset.from_environment(Path.cwd())
     try:
+        host = arguments.host if arguments.command == "serve" else "127.0.0.1"
+        superset = Superset.from_environment(Path.cwd(), admin_password(host))
         set_up(superset)
         if arguments.command == "serve":
             command = superset.serve_command(arguments.host, arguments.port)
             host = arguments.public_host or arguments.host
             print(f"The dashboard: http://{host}:{arguments.port}{DASHBOARD_PATH}")
-            print(f"Log in as {superset.admin_user} / {superset.admin_password} (stop with Ctrl-C)")
+            if superset.admin_password == DEFAULT_ADMIN_PASSWORD:
+                login = f"{superset.admin_user} / {DEFAULT_ADMIN_PASSWORD}"
+            else:
+                login = f"{superset.admin_user} with SUPERSET_ADMIN_PASSWORD"
+            print(f"Log in as {login} (stop with Ctrl-C)")
             sys.stdout.flush()
             os.execve(command[0], command, superset.environment())
-    except (DatabaseUnreachableError, ReportsNotBuiltError, SupersetError) as error:
+    except ONE_LINE_ERRORS as error:
         print(f"pipedrive-bi: {error}", file=sys.stderr)
         return 1
     return 0

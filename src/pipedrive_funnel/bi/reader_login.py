@@ -3,8 +3,7 @@
 `bi_reader` (created by every dbt build) is a group role that cannot log in; it holds select on
 the two marts and usage on public_marts, nothing else. Superset logs in as `bi_superset`, a login
 role with no privilege of its own, no superuser, no CREATEDB or CREATEROLE, that inherits
-`bi_reader`'s. Its password comes from SUPERSET_DB_PASSWORD (a local default otherwise; the
-project's own server uses trust authentication on 127.0.0.1, where it is not checked).
+`bi_reader`'s. Its password is chosen by `credentials.reader_password`.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ from pipedrive_funnel.database import Server
 LOGIN_ROLE = "bi_superset"
 READER_ROLE = "bi_reader"
 MARTS = ("rep_sales_funnel_monthly", "rep_sales_rep_performance_monthly")
-DEFAULT_PASSWORD = "bi-superset-local"  # a documented local default
 
 
 class ReportsNotBuiltError(RuntimeError):
@@ -35,7 +33,8 @@ def ensure_reader_login(
         connection.autocommit = True
         with connection.cursor() as cursor:
             for mart in MARTS:
-                cursor.execute("select to_regclass(%s)", (f'"{marts_schema}"."{mart}"',))
+                name = sql.Identifier(marts_schema, mart).as_string(cursor)
+                cursor.execute("select to_regclass(%s)", (name,))
                 if cursor.fetchone()[0] is None:
                     raise ReportsNotBuiltError(
                         f"{marts_schema}.{mart} does not exist in {server.url()}: "

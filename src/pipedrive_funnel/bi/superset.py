@@ -17,7 +17,6 @@ from pathlib import Path
 
 DEFAULT_PORT = 8088
 DEFAULT_ADMIN_USER = "admin"
-DEFAULT_ADMIN_PASSWORD = "admin"  # a documented local default
 BI_DIR = Path("bi") / "superset"
 
 
@@ -35,14 +34,16 @@ class Superset:
 
     @classmethod
     def from_environment(
-        cls, project_dir: Path, environ: Mapping[str, str] = os.environ
+        cls, project_dir: Path, admin_password: str, environ: Mapping[str, str] = os.environ
     ) -> Superset:
+        """Superset for `project_dir`, its admin's password chosen by the caller
+        (`credentials.admin_password`)."""
         return cls(
             venv=Path(environ.get("SUPERSET_VENV") or project_dir / ".venv-superset"),
             home=Path(environ.get("SUPERSET_HOME") or project_dir / ".superset"),
             bi_dir=project_dir / BI_DIR,
             admin_user=environ.get("SUPERSET_ADMIN_USER") or DEFAULT_ADMIN_USER,
-            admin_password=environ.get("SUPERSET_ADMIN_PASSWORD") or DEFAULT_ADMIN_PASSWORD,
+            admin_password=admin_password,
         )
 
     def environment(self, **extra: str) -> dict[str, str]:
@@ -64,12 +65,14 @@ class Superset:
             )
         return str(path)
 
-    def run(self, *args: str, **extra_env: str) -> str:
-        """Run a program of Superset's virtual environment; its output is shown only on failure."""
+    def run(self, *args: str, stdin: str | None = None, **extra_env: str) -> str:
+        """Run a program of Superset's virtual environment (with `stdin` as its input); its
+        output is shown only on failure."""
         command = [self.executable(args[0]), *args[1:]]
         result = subprocess.run(
             command,
             env=self.environment(**extra_env),
+            input=stdin,
             capture_output=True,
             text=True,
             check=False,
@@ -89,12 +92,15 @@ class Superset:
             secret_key.write_text(secrets.token_urlsafe(42) + "\n", encoding="utf-8")
             secret_key.chmod(0o600)
         self.run("superset", "db", "upgrade")
-        admin = ("--username", self.admin_user, "--password", self.admin_password)
+        # The password goes to the prompts on stdin (typed, then confirmed), never on a command
+        # line, which every user of the machine can read in the process list.
+        password = f"{self.admin_password}\n{self.admin_password}\n"
+        user = ("--username", self.admin_user)
         self.run(
-            "superset", "fab", "create-admin", *admin, "--firstname", "Admin", "--lastname",
-            "User", "--email", f"{self.admin_user}@localhost",
+            "superset", "fab", "create-admin", *user, "--firstname", "Admin", "--lastname",
+            "User", "--email", f"{self.admin_user}@localhost", stdin=password,
         )  # fmt: skip
-        self.run("superset", "fab", "reset-password", *admin)
+        self.run("superset", "fab", "reset-password", *user, stdin=password)
         self.run("superset", "init")
         self.run(
             "python",
