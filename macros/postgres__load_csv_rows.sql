@@ -48,8 +48,11 @@
         {%- do adapter.add_query(sql, bindings=bindings, abridge_sql_log=True) -%}
     {%- endfor -%}
 
-    {#- One scan checks every typed column: the first bad line, and in it the first bad column. -#}
+    {#- One scan checks every typed column: the first bad line, and in it the first bad column.
+        A value is bad when its pattern rejects it or, on PostgreSQL 16 and later, when its type
+        cannot hold it (a 30 February): the cast below then never fails with a bare message. -#}
     {%- set checks = var('export_value_checks') -%}
+    {%- set can_test_input = (run_query('show server_version_num').rows[0][0] | int) >= 160000 -%}
     {%- set casts = [] -%}
     {%- set bad_values = [] -%}
     {%- for name in csv_columns -%}
@@ -58,9 +61,12 @@
         {%- if sql_type in checks -%}
             {%- set literals = [name, checks[sql_type]['expected'], checks[sql_type]['pattern']]
                 | map('replace', "'", "''") | list -%}
+            {%- set out_of_range = (
+                " or not pg_input_is_valid(trim(" ~ staged ~ "), '" ~ sql_type ~ "')"
+            ) if can_test_input else "" -%}
             {%- do bad_values.append(
                 "(" ~ loop.index ~ ", '" ~ literals[0] ~ "', " ~ staged ~ ", '" ~ literals[1]
-                ~ "', " ~ staged ~ " !~* '" ~ literals[2] ~ "')"
+                ~ "', " ~ staged ~ " !~* '" ~ literals[2] ~ "'" ~ out_of_range ~ ")"
             ) -%}
         {%- endif -%}
         {%- do casts.append('cast(trim(' ~ staged ~ ') as ' ~ sql_type ~ ')' if sql_type != 'text' else staged) -%}
@@ -73,9 +79,15 @@
             ~ " order by staged.line_number, checked.position limit 1"
         ) -%}
         {%- if bad.rows | length > 0 -%}
+            {#- A file of personal data (meta personal_data) never has a value echoed. -#}
+            {%- set value = bad.rows[0][2] -%}
+            {%- set shown = (
+                "a value of " ~ value | length ~ " characters (masked: " ~ file.split('/')[-1]
+                ~ " holds personal data)"
+            ) if model.config.meta.get('personal_data') else value | tojson -%}
             {{ exceptions.raise_compiler_error(
                 file ~ ", line " ~ bad.rows[0][0] ~ ", column " ~ bad.rows[0][1] ~ ": "
-                ~ bad.rows[0][2] | tojson ~ " is not " ~ bad.rows[0][3]
+                ~ shown ~ " is not " ~ bad.rows[0][3]
             ) }}
         {%- endif -%}
     {%- endif -%}

@@ -43,6 +43,9 @@ def _append(name: str, *lines: str) -> Edit:
 
 # -- FAILS ------------------------------------------------------------------------------------
 
+# A bad value of users.csv (names, emails) is never shown, only its length.
+PERSONAL_VALUE = "andy.long@example.com"
+MASKED = "(masked: users.csv holds personal data)"
 FAILING = {
     "non-numeric deal id": (
         _replace("deal_changes.csv", "102,2024-01-16", "10x2,2024-01-16"),
@@ -70,7 +73,25 @@ FAILING = {
     ),
     "header repeated as a row": (
         _replace("users.csv", "\n2,", "\nid,name,email,modified\n2,"),
-        ["seeds/pipedrive/users.csv", "line 3", "column id", '"id"'],
+        ["seeds/pipedrive/users.csv", "line 3", "column id", f"a value of 2 characters {MASKED}"],
+    ),
+    "an email where a timestamp belongs (personal data)": (
+        _replace("users.csv", "2024-01-03 11:00:00.250000", PERSONAL_VALUE),
+        [
+            "seeds/pipedrive/users.csv",
+            "line 5",
+            "column modified",
+            f"a value of {len(PERSONAL_VALUE)} characters {MASKED} is not a timestamp",
+        ],
+    ),
+    "a day the month does not have": (
+        _replace("deal_changes.csv", "101,2024-01-20 10:00:00", "101,2024-02-30 10:00:00"),
+        [
+            "seeds/pipedrive/deal_changes.csv",
+            "line 5",
+            "column change_time",
+            '"2024-02-30 10:00:00" is not a timestamp',
+        ],
     ),
     "missing column": (
         lambda export: (export / "activity.csv").write_text(

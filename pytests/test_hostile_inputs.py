@@ -22,7 +22,14 @@ from pipedrive_funnel.reference import funnel_report, mask_name, rep_report
 from pipedrive_funnel.scratch_db import scratch_database
 
 from dbt_helpers import copy_project, fetch_marts, query, run_dbt
-from hostile_exports import EMOJI_NAME, FAILING, TEN_THOUSAND, copy_base, hostile_export
+from hostile_exports import (
+    EMOJI_NAME,
+    FAILING,
+    PERSONAL_VALUE,
+    TEN_THOUSAND,
+    copy_base,
+    hostile_export,
+)
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +54,26 @@ def test_broken_input_fails_the_build_naming_file_column_value(
     for fragment in expected:
         assert fragment in message, f"{fragment!r} not in:\n{message[:1500]}\n{errors}"
     assert "Completed with 1 error" in result.stdout
+
+
+def test_a_bad_personal_value_reaches_no_output_log_or_result_file(
+    tmp_path: Path, server: Server
+) -> None:
+    edit, _ = FAILING["an email where a timestamp belongs (personal data)"]
+    export = copy_base(tmp_path / "export")
+    edit(export)
+    project = copy_project(tmp_path / "project", export)
+    with scratch_database(server) as database:
+        result = run_dbt(project, database, "build")
+    assert result.returncode != 0
+    outputs = {
+        "output": result.stdout + result.stderr,
+        "logs/dbt.log": (project / "logs" / "dbt.log").read_text(encoding="utf-8"),
+        "run_results.json": (project / "target" / "run_results.json").read_text(encoding="utf-8"),
+    }
+    assert "column modified: a value of 21 characters" in outputs["run_results.json"]
+    for name, text in outputs.items():
+        assert PERSONAL_VALUE not in text, name
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,14 @@ from pipedrive_funnel.scratch_db import scratch_database
 
 from conftest import FIXTURES_DIR, SEEDS_DIR
 from dbt_helpers import LOADER_VARS, copy_project, fetch_marts, query, run_dbt, run_loader
-from hostile_exports import EMOJI_NAME, FAILING, TEN_THOUSAND, copy_base, hostile_export
+from hostile_exports import (
+    EMOJI_NAME,
+    FAILING,
+    PERSONAL_VALUE,
+    TEN_THOUSAND,
+    copy_base,
+    hostile_export,
+)
 
 RAW_TABLES = ("deal_changes", "activity", "activity_types", "users", "stages", "fields")
 EXPORTS = {"sample": SEEDS_DIR, "handmade": FIXTURES_DIR / "handmade_export"}
@@ -145,6 +152,7 @@ def test_a_broken_export_fails_the_load_naming_file_line_column_value_and_change
     message = result.stderr
     assert "Traceback" not in message
     assert "nothing was loaded" in message
+    assert PERSONAL_VALUE not in message  # a bad value of users.csv is masked
     for fragment in expected:  # the seed path's fragments, with the export's own path
         fragment = fragment.replace("seeds/pipedrive/", f"{export}/")
         assert fragment in message, f"{fragment!r} not in:\n{message}"

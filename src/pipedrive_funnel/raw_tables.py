@@ -8,6 +8,7 @@ checks). `pipedrive-load` reads both from here, so the two paths cannot drift ap
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,6 +33,15 @@ class ValueCheck:
 class RawTable:
     name: str
     columns: tuple[tuple[str, str], ...]  # (column as in the CSV header, SQL type), in order
+    personal_data: bool = False  # meta personal_data: its values are never echoed
+
+    def shown(self, value: str) -> str:
+        """A bad value as an error shows it: JSON-quoted, or masked in a file of personal data
+        (as the seed loader macro does)."""
+        if self.personal_data:
+            masked = f"masked: {self.file_name} holds personal data"
+            return f"a value of {len(value)} characters ({masked})"
+        return json.dumps(value)
 
     @property
     def file_name(self) -> str:
@@ -52,6 +62,7 @@ def raw_tables(project_dir: Path) -> tuple[RawTable, ...]:
                 (column, str(sql_type).lower())
                 for column, sql_type in seed["config"]["column_types"].items()
             ),
+            personal_data=bool((seed["config"].get("meta") or {}).get("personal_data")),
         )
         for seed in document["seeds"]
     )

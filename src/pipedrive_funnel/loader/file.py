@@ -93,7 +93,7 @@ def load_file(
                 (column_name, sql_type, by_name[column_name.lower()])
                 for column_name, sql_type in table.columns
             ]
-            _create_checked(cursor, path, columns, staged_table, target, checks)
+            _create_checked(cursor, table, path, columns, staged_table, target, checks)
             cursor.execute(sql.SQL("drop table {}").format(staged_table))
             cursor.execute(sql.SQL("analyze {}").format(target))
         connection.commit()
@@ -126,6 +126,7 @@ def _copy(
 
 def _create_checked(
     cursor: psycopg2.extensions.cursor,
+    table: RawTable,
     path: Path,
     columns: Sequence[tuple[str, str, sql.Identifier]],
     staged_table: sql.Identifier,
@@ -153,8 +154,13 @@ def _create_checked(
             raise
         cursor.execute("rollback to savepoint checked_create")
         in_file_order = sorted(columns, key=lambda column: int(column[2].string[1:]))
-        first_bad = first_bad_value(cursor, path, in_file_order, staged_table, checks)
-        raise LoadError(first_bad or f"{path}: {error.diag.message_primary}") from None
+        first_bad = first_bad_value(cursor, table, path, in_file_order, staged_table, checks)
+        if first_bad is None:  # before PostgreSQL 16: its own message, which quotes the value
+            reason = error.diag.message_primary
+            if table.personal_data or not reason:
+                reason = "a value its column's type cannot hold (not shown: see the file)"
+            first_bad = f"{path}: {reason}"
+        raise LoadError(first_bad) from None
 
 
 def _copy_error(path: Path, header: Sequence[str], error: psycopg2.Error) -> str:

@@ -8,7 +8,6 @@ as `dbt seed` reads them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import psycopg2
 from psycopg2 import sql
 
 from pipedrive_funnel.loader.errors import LoadError
-from pipedrive_funnel.raw_tables import LINE_NUMBER_COLUMN, ValueCheck
+from pipedrive_funnel.raw_tables import LINE_NUMBER_COLUMN, RawTable, ValueCheck
 
 # What the seed path (agate) reads as NULL: an empty cell or the text `null`, any case, trimmed.
 NULL_PATTERN = r"^\s*([Nn][Uu][Ll][Ll])?\s*$"
@@ -75,17 +74,24 @@ def cast(
 
 def first_bad_value(
     cursor: psycopg2.extensions.cursor,
+    table: RawTable,
     path: Path,
     columns: Sequence[tuple[str, str, sql.Identifier]],
     staged_table: sql.Identifier,
     checks: dict[str, ValueCheck],
 ) -> str | None:
-    """The seed loader's message for the first line with a bad value (first bad column in it)."""
+    """The seed loader's message for the first line with a bad value (first bad column in it):
+    a value its pattern rejects or, on PostgreSQL 16 and later, one its type cannot hold (a 30
+    February). The value is masked in a file of personal data."""
+    cursor.execute("show server_version_num")
+    can_test_input = int(cursor.fetchone()[0]) >= 160000
     tests = [
-        sql.SQL("({}, {}, {}, {}, not {} and {} !~* {})").format(
+        sql.SQL("({}, {}, {}, {}, not {} and ({} !~* {} or {}))").format(
             sql.Literal(position), sql.Literal(name), column,
             sql.Literal(checks[sql_type].expected), is_null(column), column,
             sql.Literal(checks[sql_type].pattern),
+            sql.SQL("not pg_input_is_valid(btrim({}), {})").format(column, sql.Literal(sql_type))
+            if can_test_input else sql.SQL("false"),
         )
         for position, (name, sql_type, column) in enumerate(columns)
         if sql_type in checks
@@ -103,4 +109,4 @@ def first_bad_value(
     if bad is None:
         return None
     line, name, value, expected = bad
-    return f"{path}, line {line}, column {name}: {json.dumps(value)} is not {expected}"
+    return f"{path}, line {line}, column {name}: {table.shown(value)} is not {expected}"
