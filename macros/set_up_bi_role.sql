@@ -1,17 +1,22 @@
 {% macro set_up_bi_role(role_name) -%}
     {#- The role name comes from a variable: it is validated, then only ever reaches SQL quoted,
-        as an identifier (quoted_identifier) or as a literal (sql_string_literal). No DO block: a
-        name could close its dollar quotes. -#}
+        as an identifier (quoted_identifier) or as a literal (sql_string_literal); the DO block's
+        body is itself a string literal, quoted the same way. The statements run as one, under
+        the build lock of the hook (serialize_builds): two builds started together do not both
+        create the role or grant on the schema at once. -#}
     {%- set role_name = valid_role_name(role_name) -%}
     {%- set marts_schema = generate_schema_name('marts', none) -%}
-    {%- if execute -%}
-        {%- set existing = run_query(
-            'select 1 from pg_catalog.pg_roles where rolname = ' ~ sql_string_literal(role_name)
-        ) -%}
-        {%- if existing.rows | length == 0 %}
-    create role {{ quoted_identifier(role_name) }} nologin;
-        {%- endif -%}
-    {%- endif %}
+    {%- set create_role_if_missing -%}
+        begin
+            if not exists (
+                select from pg_catalog.pg_roles where rolname = {{ sql_string_literal(role_name) }}
+            ) then
+                create role {{ quoted_identifier(role_name) }} nologin;
+            end if;
+        end
+    {%- endset %}
+    {{ serialize_builds('on-run-start') }};
+    do {{ sql_string_literal(create_role_if_missing) }};
     create schema if not exists {{ quoted_identifier(marts_schema) }};
     grant usage on schema {{ quoted_identifier(marts_schema) }} to {{ quoted_identifier(role_name) }}
 {%- endmacro %}
