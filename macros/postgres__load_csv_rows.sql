@@ -26,6 +26,7 @@
         ) }}
     {%- endif -%}
 
+    {%- set file_name = file.split('/')[-1] -%}
     {%- set staging = adapter.quote('seed_load__' ~ model.name) -%}
     {%- set text_columns = [] -%}
     {%- for name in csv_columns -%}
@@ -82,7 +83,7 @@
             {#- A file of personal data (meta personal_data) never has a value echoed. -#}
             {%- set value = bad.rows[0][2] -%}
             {%- set shown = (
-                "a value of " ~ value | length ~ " characters (masked: " ~ file.split('/')[-1]
+                "a value of " ~ value | length ~ " characters (masked: " ~ file_name
                 ~ " holds personal data)"
             ) if model.config.meta.get('personal_data') else value | tojson -%}
             {{ exceptions.raise_compiler_error(

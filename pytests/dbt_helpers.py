@@ -72,14 +72,14 @@ LOADER_VARS = ("--vars", "{raw_source: loader}")
 
 
 def run_loader(
-    project: Path, database: str, export_dir: Path, pg_options: str = ""
+    project: Path, database: str, export_dir: Path, *options: str, pg_options: str = ""
 ) -> subprocess.CompletedProcess[str]:
-    """`pipedrive-load --export export_dir` into `database` (with the server settings
+    """`pipedrive-load --export export_dir [options]` into `database` (with the server settings
     `pg_options`, as in PGOPTIONS); output captured, not checked."""
     command = [str(Path(sys.executable).with_name("pipedrive-load")), "--export", str(export_dir)]
     environment = {**dbt_environment(database), "PGOPTIONS": pg_options}
     return subprocess.run(
-        [*command, "--project-dir", str(project), "--quiet"],
+        [*command, *options, "--project-dir", str(project), "--quiet"],
         env=environment, capture_output=True, text=True, check=False,
     )  # fmt: skip
 

@@ -84,6 +84,34 @@ FAILING = {
             f"a value of {len(PERSONAL_VALUE)} characters {MASKED} is not a timestamp",
         ],
     ),
+    "a header and no rows": (
+        lambda export: (export / "activity.csv").write_text(
+            "activity_id,type,assigned_to_user,deal_id,done,due_to\n"
+        ),
+        ["seeds/pipedrive/activity.csv", "a header and no rows"],
+    ),
+    "the hour 24": (
+        _replace("deal_changes.csv", "101,2024-01-20 10:00:00", "101,2024-01-31 24:00:00"),
+        [
+            "seeds/pipedrive/deal_changes.csv",
+            "line 5",
+            "column change_time",
+            '"2024-01-31 24:00:00" is not a timestamp',
+        ],
+    ),
+    "a leap second": (
+        _replace("deal_changes.csv", "101,2024-01-20 10:00:00", "101,2024-01-31 23:59:60"),
+        [
+            "seeds/pipedrive/deal_changes.csv",
+            "line 5",
+            "column change_time",
+            '"2024-01-31 23:59:60" is not a timestamp',
+        ],
+    ),
+    "an integer beyond 2147483647": (
+        _replace("activity.csv", "\n4,sc_2", "\n2147483648,sc_2"),
+        ["seeds/pipedrive/activity.csv", "column activity_id", '"2147483648" is not an integer'],
+    ),
     "a day the month does not have": (
         _replace("deal_changes.csv", "101,2024-01-20 10:00:00", "101,2024-02-30 10:00:00"),
         [
@@ -137,6 +165,8 @@ EDITS: list[Edit] = [
         "2024-01-04 10:00:00.000000",
     ),
     _append("activity.csv", "15,follow_up,5,104,True,2024-03-20T10:00:00"),
+    # the largest integer an id can be
+    _append("activity.csv", "2147483647,follow_up,4,101,True,2024-06-03T10:00:00"),
     # 10,000 events on one deal: stage 1 <-> 2 every four minutes in April
     _append(
         "deal_changes.csv",

@@ -63,6 +63,20 @@ def test_broken_input_fails_the_build_naming_file_column_value(
         assert PERSONAL_VALUE not in text, name
 
 
+def test_a_file_without_rows_builds_when_the_user_says_so(tmp_path: Path, server: Server) -> None:
+    edit, _ = FAILING["a header and no rows"]
+    export = copy_base(tmp_path / "export")
+    edit(export)
+    project = copy_project(tmp_path / "project", export)
+    with scratch_database(server) as database:
+        allowed = "{allow_empty_export_files: [activity.csv]}"
+        result = run_dbt(project, database, "build", "--vars", allowed)
+        mart = "public_marts.rep_sales_rep_performance_monthly"
+        reps = query(database, f"select count(*) from {mart}")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert reps == [(0,)]  # no activities, no rep rows: what the user said
+
+
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory, server: Server) -> Iterator[dict]:
     workdir = tmp_path_factory.mktemp("hostile")
@@ -184,7 +198,7 @@ def test_byte_order_mark_and_windows_line_endings_are_read_as_usual(hostile: dic
     activities = query(
         hostile["database"], "select count(*), count(due_to) from public_raw.activity"
     )
-    assert activities == [(16, 15)]  # 11 + 5 appended rows, one without a due time
+    assert activities == [(17, 16)]  # 11 + 6 appended rows, one without a due time
     columns = query(
         hostile["database"],
         "select column_name from information_schema.columns where table_schema = 'public_raw' "

@@ -178,13 +178,28 @@ def test_with_parallel_workers_the_first_bad_value_of_the_file_is_named(
         deal_id, _, rest = lines[number - 1].split(",", 2)
         lines[number - 1] = f"{deal_id},{bad_time},{rest}"
     path.write_text("".join(lines), encoding="utf-8")
-    result = run_loader(project, database, export, PARALLEL_EVEN_WHEN_SMALL)
+    result = run_loader(project, database, export, pg_options=PARALLEL_EVEN_WHEN_SMALL)
     assert result.returncode == 1, result.stderr
     assert result.stderr == (
         f'pipedrive-load: {path}, line 12, column change_time: "yesterday" is not a timestamp'
         " (YYYY-MM-DD HH:MM:SS); nothing was loaded\n"
     )
     assert _snapshot(database) == before
+
+
+def test_a_file_without_rows_loads_when_the_user_says_so(tmp_path: Path) -> None:
+    export = copy_base(tmp_path / "export")
+    header = (export / "activity.csv").read_text(encoding="utf-8").splitlines()[0]
+    (export / "activity.csv").write_text(header + "\n", encoding="utf-8")
+    project = copy_project(tmp_path / "project")
+    with scratch_database() as database:
+        refused = run_loader(project, database, export)
+        result = run_loader(project, database, export, "--allow-empty", "activity.csv")
+        counts = query(database, "select count(*) from public_raw.activity")
+    assert refused.returncode == 1
+    assert "--allow-empty activity.csv" in refused.stderr
+    assert result.returncode == 0, result.stderr
+    assert counts == [(0,)]
 
 
 def test_the_hostile_export_loads_like_the_seeds(tmp_path: Path) -> None:
@@ -197,7 +212,7 @@ def test_the_hostile_export_loads_like_the_seeds(tmp_path: Path) -> None:
         assert funnel == funnel_report(export)
         assert reps == rep_report(export)
         counts = query(database, "select count(*), count(due_to) from public_raw.activity")
-        assert counts == [(16, 15)]  # 11 + 5 appended rows, one without a due time
+        assert counts == [(17, 16)]  # 11 + 6 appended rows, one without a due time
         events = "select count(*) from public_raw.deal_changes where deal_id = 105"
         assert query(database, events) == [(TEN_THOUSAND,)]
         names = "select user_name_masked from public_staging.stg_pipedrive__users where user_id = 5"

@@ -44,6 +44,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--jobs", type=int, default=2, help="files loaded side by side (%(default)s)"
     )
+    parser.add_argument(
+        "--allow-empty",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a file (as activity.csv) that may have a header and no rows; repeat for several "
+        "(without it such a file fails the load)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bars or summary")
     return parser
 
@@ -58,6 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not (args.project_dir / SEEDS_FILE).is_file():
         parser.error(f"--project-dir {args.project_dir}: no {SEEDS_FILE} (not the dbt project)")
     tables = raw_tables(args.project_dir)
+    unknown = sorted(set(args.allow_empty) - {table.file_name for table in tables})
+    if unknown:
+        parser.error(f"--allow-empty {unknown[0]}: not a file of an export")
     checks = value_checks(args.project_dir)
     schema = raw_schema()
     server = Server.from_environment()
@@ -89,8 +100,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         loads = load_export(
-            server.connect, args.export, tables, schema, checks, on_file, on_loaded, args.jobs
-        )
+            server.connect, args.export, tables, schema, checks, on_file, on_loaded, args.jobs,
+            frozenset(args.allow_empty),
+        )  # fmt: skip
     except (LoadError, DatabaseUnreachableError) as error:
         print(f"pipedrive-load: {error}; nothing was loaded", file=sys.stderr)
         return 1

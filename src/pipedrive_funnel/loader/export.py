@@ -35,8 +35,10 @@ def load_export(
     on_file: Callable[[RawTable, Path], Progress],
     on_loaded: Callable[[FileLoad], None],
     jobs: int = 2,
+    allow_empty: frozenset[str] = frozenset(),
 ) -> list[FileLoad]:
-    """Load every file of `export_dir` into `schema`; the raw tables change only if all load."""
+    """Load every file of `export_dir` into `schema`; the raw tables change only if all load.
+    A file with a header and no rows fails the load unless its name is in `allow_empty`."""
     for table in tables:  # every file there, every header right, before anything is loaded
         path = export_dir / table.file_name
         if not path.is_file():
@@ -55,6 +57,8 @@ def load_export(
             loaded = load_file(
                 connection, path, table, _loading(schema, table), checks, on_file(table, path)
             )
+            if loaded.rows == 0 and table.file_name not in allow_empty:
+                raise LoadError(no_rows_message(path, "pipedrive-load --allow-empty"))
             on_loaded(loaded)
             return loaded
 
@@ -75,6 +79,14 @@ def load_export(
     finally:
         main.close()
     return [loads[table.name] for table in tables]
+
+
+def no_rows_message(path: Path, how_to_allow: str) -> str:
+    """The error of a file with a header and no rows (the seed loader macro says the same)."""
+    return (
+        f"{path}: a header and no rows; a file of an export without rows is taken for a broken "
+        f"export (if it is empty on purpose, say so: {how_to_allow} {path.name})"
+    )
 
 
 def _loading(schema: str, table: RawTable) -> sql.Identifier:
