@@ -165,6 +165,10 @@ EDITS: list[Edit] = [
         "2024-01-04 10:00:00.000000",
     ),
     _append("activity.csv", "15,follow_up,5,104,True,2024-03-20T10:00:00"),
+    # an exact duplicate of an activity row and of a deal change: every activity row counts (the
+    # reused activity id is reported), the change adds no deal to any step
+    _append("activity.csv", "7,meeting,1,103,True,2024-02-28T10:00:00"),
+    _append("deal_changes.csv", "101,2024-01-10 10:00:00,stage_id,1"),
     # the largest integer an id can be
     _append("activity.csv", "2147483647,follow_up,4,101,True,2024-06-03T10:00:00"),
     # 10,000 events on one deal: stage 1 <-> 2 every four minutes in April

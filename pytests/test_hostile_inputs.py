@@ -198,7 +198,7 @@ def test_byte_order_mark_and_windows_line_endings_are_read_as_usual(hostile: dic
     activities = query(
         hostile["database"], "select count(*), count(due_to) from public_raw.activity"
     )
-    assert activities == [(17, 16)]  # 11 + 6 appended rows, one without a due time
+    assert activities == [(18, 17)]  # 11 + 7 appended rows, one without a due time
     columns = query(
         hostile["database"],
         "select column_name from information_schema.columns where table_schema = 'public_raw' "

@@ -212,7 +212,7 @@ def test_the_hostile_export_loads_like_the_seeds(tmp_path: Path) -> None:
         assert funnel == funnel_report(export)
         assert reps == rep_report(export)
         counts = query(database, "select count(*), count(due_to) from public_raw.activity")
-        assert counts == [(17, 16)]  # 11 + 6 appended rows, one without a due time
+        assert counts == [(18, 17)]  # 11 + 7 appended rows, one without a due time
         events = "select count(*) from public_raw.deal_changes where deal_id = 105"
         assert query(database, events) == [(TEN_THOUSAND,)]
         names = "select user_name_masked from public_staging.stg_pipedrive__users where user_id = 5"
@@ -228,7 +228,7 @@ def test_the_hostile_export_loads_like_the_seeds(tmp_path: Path) -> None:
         "activity_unknown_type": 2,
         "deal_change_in_future": 1,
         "deal_change_missing_value": 1,
-        "reused_activity_id": 1,
+        "reused_activity_id": 2,  # ids 2 and 7 (an exact duplicate row)
         "reused_deal_id": 1,
         "unknown_lost_reason": 1,
         "unknown_stage_id": 2,
