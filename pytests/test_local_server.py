@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import pwd
 import signal
@@ -72,6 +73,29 @@ def test_stop_is_idempotent(server: LocalServer) -> None:
     assert server.stop() is False  # stopping a stopped server is a no-op
     assert not server.is_running()
     assert server.start() is True  # and it starts again on the same data
+    assert _query(server, "select 1") == 1
+
+
+def test_restarts_at_once_while_old_connections_wait_in_time_wait(server: LocalServer) -> None:
+    """Stopping closes the clients' connections from the server's side; a client that reads to
+    the end and closes leaves each in TIME_WAIT on the server's port for a minute. The free-port
+    probe must not take that for a program holding the port (`make db-stop`, then `make
+    db-start` right away)."""
+    server.start()
+    clients = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(3)]
+    server.stop()
+    for client in clients:
+        while client.recv(4096):  # to the server's end of the connection
+            pass
+        client.close()
+    refused = None
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as plain:
+        try:  # a bind without SO_REUSEADDR is refused meanwhile
+            plain.bind(("127.0.0.1", server.port))
+        except OSError as error:
+            refused = error.errno
+    assert refused == errno.EADDRINUSE
+    assert server.start() is True
     assert _query(server, "select 1") == 1
 
 
