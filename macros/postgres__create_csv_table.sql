@@ -29,7 +29,11 @@
 {% macro check_export_has_rows(model, agate_table) %}
     {%- set file = model.original_file_path -%}
     {%- set file_name = file.split('/')[-1] -%}
-    {%- if model.config.meta.get('line_numbers') and agate_table.rows | length == 0
+    {%- set found = namespace(row=false) -%}
+    {%- for row in agate_table.rows if not found.row -%}  {#- blank lines are no rows -#}
+        {%- if row | reject('none') | first is defined -%}{%- set found.row = true -%}{%- endif -%}
+    {%- endfor -%}
+    {%- if model.config.meta.get('line_numbers') and not found.row
         and file_name not in var('allow_empty_export_files', []) -%}
         {{ exceptions.raise_compiler_error(
             file ~ ": a header and no rows; a file of an export without rows is taken for a broken"

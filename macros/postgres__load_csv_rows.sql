@@ -16,6 +16,16 @@
     {%- set csv_columns = agate_table.column_names | list -%}
     {%- set expected = column_types.keys() | map('lower') | list -%}
     {%- set found = csv_columns | map('lower') | list -%}
+    {#- agate names a column without a name by its letter (a, b, c, ...): say what it is -#}
+    {%- for name in csv_columns -%}
+        {%- set letter = 'abcdefghijklmnopqrstuvwxyz'[loop.index0 % 26] * (loop.index0 // 26 + 1) -%}
+        {%- if column_types and name == letter and name | lower not in expected -%}
+            {{ exceptions.raise_compiler_error(
+                file ~ ", line 1: column " ~ loop.index ~ " of the header has no name (does every"
+                ~ " line end with a comma?)"
+            ) }}
+        {%- endif -%}
+    {%- endfor -%}
     {%- if column_types and found | sort != expected | sort -%}
         {%- set missing = expected | reject('in', found) | list -%}
         {%- set unexpected = found | reject('in', expected) | list -%}
@@ -37,16 +47,24 @@
         on commit drop
     {% endcall %}
 
+    {#- A blank line (or a line of empty fields) is a row of empty cells to agate: left out, as
+        pipedrive-load leaves it out; the other rows keep their line numbers. -#}
     {%- set row_sql = '(' ~ (['%s'] * (csv_columns | length + 1)) | join(', ') ~ ')' -%}
     {%- for chunk in agate_table.rows | batch(get_batch_size()) -%}
         {%- set bindings = [] -%}
+        {%- set kept = [] -%}
         {%- set first_line = loop.index0 * get_batch_size() + 2 -%}
         {%- for row in chunk -%}
-            {%- do bindings.append(first_line + loop.index0) -%}
-            {%- do bindings.extend(row) -%}
+            {%- if row | reject('none') | first is defined -%}
+                {%- do bindings.append(first_line + loop.index0) -%}
+                {%- do bindings.extend(row) -%}
+                {%- do kept.append(row_sql) -%}
+            {%- endif -%}
         {%- endfor -%}
-        {%- set sql = 'insert into ' ~ staging ~ ' values ' ~ ([row_sql] * (chunk | length)) | join(', ') -%}
-        {%- do adapter.add_query(sql, bindings=bindings, abridge_sql_log=True) -%}
+        {%- if kept -%}
+            {%- set sql = 'insert into ' ~ staging ~ ' values ' ~ kept | join(', ') -%}
+            {%- do adapter.add_query(sql, bindings=bindings, abridge_sql_log=True) -%}
+        {%- endif -%}
     {%- endfor -%}
 
     {#- One scan checks every typed column: the first bad line, and in it the first bad column.

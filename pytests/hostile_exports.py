@@ -33,6 +33,14 @@ def _replace(name: str, old: str, new: str) -> Edit:
     return edit
 
 
+def _blank_lines(name: str) -> Edit:
+    def edit(export: Path) -> None:
+        lines = (export / name).read_text(encoding="utf-8").splitlines(keepends=True)
+        (export / name).write_text("".join([*lines[:3], "\n", *lines[3:], "\n\n"]))
+
+    return edit
+
+
 def _append(name: str, *lines: str) -> Edit:
     def edit(export: Path) -> None:
         with (export / name).open("a", encoding="utf-8") as stream:
@@ -112,6 +120,12 @@ FAILING = {
         _replace("activity.csv", "\n4,sc_2", "\n2147483648,sc_2"),
         ["seeds/pipedrive/activity.csv", "column activity_id", '"2147483648" is not an integer'],
     ),
+    "a comma at the end of every line": (
+        lambda export: (export / "stages.csv").write_text(
+            "".join(line + ",\n" for line in (export / "stages.csv").read_text().splitlines())
+        ),
+        ["seeds/pipedrive/stages.csv", "line 1", "column 3 of the header has no name"],
+    ),
     "a day the month does not have": (
         _replace("deal_changes.csv", "101,2024-01-20 10:00:00", "101,2024-02-30 10:00:00"),
         [
@@ -179,6 +193,8 @@ EDITS: list[Edit] = [
             for i in range(TEN_THOUSAND)
         ),
     ),
+    # blank lines inside a file and at its end: no rows, the other rows keep their line numbers
+    _blank_lines("deal_changes.csv"),
 ]
 
 

@@ -21,6 +21,7 @@ from typing import BinaryIO
 import psycopg2
 from psycopg2 import sql
 
+from pipedrive_funnel.loader.blank_lines import BlankLinesAsEmptyRows
 from pipedrive_funnel.loader.errors import FileLoad, LoadError
 from pipedrive_funnel.loader.header import check_header, read_header
 from pipedrive_funnel.loader.values import (
@@ -87,13 +88,13 @@ def load_file(
                 )
             )
             _copy(cursor, path, header, stream, staged_table, staged, on_progress)
-            rows = cursor.rowcount
             by_name = dict(zip((column.lower() for column in header), staged, strict=True))
             columns = [
                 (column_name, sql_type, by_name[column_name.lower()])
                 for column_name, sql_type in table.columns
             ]
             _create_checked(cursor, table, path, columns, staged_table, target, checks)
+            rows = cursor.rowcount
             cursor.execute(sql.SQL("drop table {}").format(staged_table))
             cursor.execute(sql.SQL("analyze {}").format(target))
         connection.commit()
@@ -119,7 +120,8 @@ def _copy(
         .as_string(cursor)
     )
     try:
-        cursor.copy_expert(copy, _CountingReader(stream, on_progress), COPY_CHUNK_BYTES)
+        rows = BlankLinesAsEmptyRows(_CountingReader(stream, on_progress), len(header))
+        cursor.copy_expert(copy, rows, COPY_CHUNK_BYTES)
     except (psycopg2.DataError, psycopg2.errors.BadCopyFileFormat) as error:
         raise LoadError(_copy_error(path, header, error)) from None
 
@@ -136,7 +138,8 @@ def _create_checked(
     """The new table, the YAML's columns in its order and then the line number, every value
     checked and cast. A bad value stops it; workers check side by side, so the first value one
     of them rejects need not be the first in the file: the patterns then find the first."""
-    create = sql.SQL("create table {} as select {}, {} from {}").format(
+    # blank lines (rows of NULLs from BlankLinesAsEmptyRows, or of empty fields) are left out
+    create = sql.SQL("create table {} as select {}, {} from {} where num_nonnulls({}) > 0").format(
         target,
         sql.SQL(", ").join(
             sql.SQL("{} as {}").format(cast(path, *column, checks), sql.Identifier(name.lower()))
@@ -145,6 +148,7 @@ def _create_checked(
         ),
         sql.Identifier(LINE_NUMBER_COLUMN),
         staged_table,
+        sql.SQL(", ").join(column for _, _, column in columns),
     )
     cursor.execute("savepoint checked_create")
     try:

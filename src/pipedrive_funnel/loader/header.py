@@ -29,6 +29,12 @@ def read_header(path: Path, stream: BinaryIO) -> list[str]:
 
 def check_header(path: Path, table: RawTable, header: Sequence[str]) -> None:
     """The columns of the seeds YAML, each once, in any order and case."""
+    for position, name in enumerate(header, start=1):
+        if not name.strip():
+            raise LoadError(
+                f"{path}, line 1: column {position} of the header has no name (does every line "
+                "end with a comma?)"
+            )
     expected = [name.lower() for name in table.column_names]
     found = [name.lower() for name in header]
     if sorted(found) == sorted(expected):
