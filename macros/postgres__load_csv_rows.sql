@@ -128,5 +128,28 @@
         select {{ casts | join(', ') }} from {{ staging }} order by line_number
     {%- endset -%}
     {%- do adapter.add_query(load_sql, abridge_sql_log=True) -%}
+
+    {#- The keys of the export's small tables (meta unique_columns): a value on a second line
+        stops the build, naming both lines (pipedrive-load checks the same). -#}
+    {%- for column in model.config.meta.get('unique_columns', []) -%}
+        {%- set quoted = quoted_identifier(column | lower) -%}
+        {%- set repeated = run_query(
+            "select line, value, first_line from (select _line_number as line, " ~ quoted
+            ~ "::text as value, min(_line_number) over (partition by " ~ quoted ~ ") as first_line"
+            ~ " from " ~ this.render() ~ " where " ~ quoted ~ " is not null) as numbered"
+            ~ " where line > first_line order by line limit 1"
+        ) -%}
+        {%- if repeated.rows | length > 0 -%}
+            {%- set line, value, first_line = repeated.rows[0] -%}
+            {%- set shown = (
+                "a value of " ~ value | length ~ " characters (masked: " ~ file_name
+                ~ " holds personal data)"
+            ) if model.config.meta.get('personal_data') else value | tojson -%}
+            {{ exceptions.raise_compiler_error(
+                file ~ ", line " ~ line ~ ", column " ~ column ~ ": " ~ shown
+                ~ " is already on line " ~ first_line ~ "; each " ~ column ~ " once"
+            ) }}
+        {%- endif -%}
+    {%- endfor -%}
     {{ return(load_sql) }}
 {% endmacro %}

@@ -126,6 +126,27 @@ FAILING = {
         ),
         ["seeds/pipedrive/stages.csv", "line 1", "column 3 of the header has no name"],
     ),
+    "a user id twice": (
+        _append("users.csv", "3,Cy Doe,cy.doe@example.com,2024-01-05 10:00:00.000000"),
+        [
+            "seeds/pipedrive/users.csv",
+            "line 6",
+            "column id",
+            f"a value of 1 characters {MASKED} is already on line 4",
+        ],
+    ),
+    "a stage id twice": (
+        _append("stages.csv", "9,Renewal"),
+        ["seeds/pipedrive/stages.csv", "line 11", "column stage_id", '"9" is already on line 10'],
+    ),
+    "an activity type code twice": (
+        _append("activity_types.csv", "5,Sales Call 1 (old),No,meeting"),
+        ["seeds/pipedrive/activity_types.csv", "line 6", "column type", '"meeting" is already on'],
+    ),
+    "a field key twice": (
+        _append("fields.csv", "99,user_id,Owner (copy),"),
+        ["seeds/pipedrive/fields.csv", "column FIELD_KEY", '"user_id" is already on line 3'],
+    ),
     "a day the month does not have": (
         _replace("deal_changes.csv", "101,2024-01-20 10:00:00", "101,2024-02-30 10:00:00"),
         [

@@ -34,6 +34,7 @@ class RawTable:
     name: str
     columns: tuple[tuple[str, str], ...]  # (column as in the CSV header, SQL type), in order
     personal_data: bool = False  # meta personal_data: its values are never echoed
+    unique_columns: tuple[str, ...] = ()  # meta unique_columns: each value on one line only
 
     def shown(self, value: str) -> str:
         """A bad value as an error shows it: JSON-quoted, or masked in a file of personal data
@@ -62,10 +63,15 @@ def raw_tables(project_dir: Path) -> tuple[RawTable, ...]:
                 (column, str(sql_type).lower())
                 for column, sql_type in seed["config"]["column_types"].items()
             ),
-            personal_data=bool((seed["config"].get("meta") or {}).get("personal_data")),
+            personal_data=bool(_meta(seed).get("personal_data")),
+            unique_columns=tuple(_meta(seed).get("unique_columns") or ()),
         )
         for seed in document["seeds"]
     )
+
+
+def _meta(seed: dict) -> dict:
+    return seed["config"].get("meta") or {}
 
 
 def value_checks(project_dir: Path) -> dict[str, ValueCheck]:

@@ -95,6 +95,7 @@ def load_file(
             ]
             _create_checked(cursor, table, path, columns, staged_table, target, checks)
             rows = cursor.rowcount
+            _check_unique(cursor, table, path, target)
             cursor.execute(sql.SQL("drop table {}").format(staged_table))
             cursor.execute(sql.SQL("analyze {}").format(target))
         connection.commit()
@@ -165,6 +166,33 @@ def _create_checked(
                 reason = "a value its column's type cannot hold (not shown: see the file)"
             first_bad = f"{path}: {reason}"
         raise LoadError(first_bad) from None
+
+
+def _check_unique(
+    cursor: psycopg2.extensions.cursor, table: RawTable, path: Path, target: sql.Identifier
+) -> None:
+    """The keys of the export's small tables (meta unique_columns): a value on a second line
+    stops the load, naming both lines (the seed loader macro checks the same)."""
+    for column in table.unique_columns:
+        cursor.execute(
+            sql.SQL(
+                "select line, value, first_line from (select {line} as line, {column}::text as"
+                " value, min({line}) over (partition by {column}) as first_line from {target}"
+                " where {column} is not null) as numbered where line > first_line"
+                " order by line limit 1"
+            ).format(
+                line=sql.Identifier(LINE_NUMBER_COLUMN),
+                column=sql.Identifier(column.lower()),
+                target=target,
+            )
+        )
+        repeated = cursor.fetchone()
+        if repeated is not None:
+            line, value, first_line = repeated
+            raise LoadError(
+                f"{path}, line {line}, column {column}: {table.shown(value)} is already on line "
+                f"{first_line}; each {column} once"
+            )
 
 
 def _copy_error(path: Path, header: Sequence[str], error: psycopg2.Error) -> str:
