@@ -151,5 +151,24 @@
             ) }}
         {%- endif -%}
     {%- endfor -%}
+
+    {#- Columns of JSON lists (meta json_list_columns): empty, or a JSON list; PostgreSQL 16 and
+        later tell the first line that is neither (before 16 the staging model's cast fails). -#}
+    {%- for column in model.config.meta.get('json_list_columns', []) if can_test_input -%}
+        {%- set value = 'nullif(trim(' ~ quoted_identifier(column | lower) ~ "), '')" -%}
+        {%- set bad = run_query(
+            "select _line_number, " ~ value ~ " from " ~ this.render() ~ " where " ~ value
+            ~ " is not null and case when pg_input_is_valid(" ~ value ~ ", 'jsonb') then"
+            ~ " jsonb_typeof(" ~ value ~ "::jsonb) <> 'array' else true end"
+            ~ " order by _line_number limit 1"
+        ) -%}
+        {%- if bad.rows | length > 0 -%}
+            {{ exceptions.raise_compiler_error(
+                file ~ ", line " ~ bad.rows[0][0] ~ ", column " ~ column ~ ": "
+                ~ bad.rows[0][1] | tojson ~ " is not a JSON list"
+                ~ ' ([{"id": "1", "label": "..."}, ...])'
+            ) }}
+        {%- endif -%}
+    {%- endfor -%}
     {{ return(load_sql) }}
 {% endmacro %}

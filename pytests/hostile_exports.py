@@ -33,6 +33,15 @@ def _replace(name: str, old: str, new: str) -> Edit:
     return edit
 
 
+def _replace_line(name: str, number: int, line: str) -> Edit:
+    def edit(export: Path) -> None:
+        lines = (export / name).read_text(encoding="utf-8").splitlines(keepends=True)
+        lines[number - 1] = line + "\n"
+        (export / name).write_text("".join(lines), encoding="utf-8")
+
+    return edit
+
+
 def _blank_lines(name: str) -> Edit:
     def edit(export: Path) -> None:
         lines = (export / name).read_text(encoding="utf-8").splitlines(keepends=True)
@@ -54,6 +63,7 @@ def _append(name: str, *lines: str) -> Edit:
 # A bad value of users.csv (names, emails) is never shown, only its length.
 PERSONAL_VALUE = "andy.long@example.com"
 MASKED = "(masked: users.csv holds personal data)"
+JSON_LIST = "is not a JSON list"
 FAILING = {
     "non-numeric deal id": (
         _replace("deal_changes.csv", "102,2024-01-16", "10x2,2024-01-16"),
@@ -146,6 +156,14 @@ FAILING = {
     "a field key twice": (
         _append("fields.csv", "99,user_id,Owner (copy),"),
         ["seeds/pipedrive/fields.csv", "column FIELD_KEY", '"user_id" is already on line 3'],
+    ),
+    "invalid JSON in the field options": (
+        _replace("fields.csv", '""Pricing Issues""}', '""Pricing Issues""'),
+        ["seeds/pipedrive/fields.csv", "line 5", "column FIELD_VALUE_OPTIONS", JSON_LIST],
+    ),
+    "an object where the list of options belongs": (
+        _replace_line("fields.csv", 4, '10,stage_id,Stage,"{""id"": ""1"", ""label"": ""Lead""}"'),
+        ["seeds/pipedrive/fields.csv", "line 4", "column FIELD_VALUE_OPTIONS", JSON_LIST],
     ),
     "a day the month does not have": (
         _replace("deal_changes.csv", "101,2024-01-20 10:00:00", "101,2024-02-30 10:00:00"),

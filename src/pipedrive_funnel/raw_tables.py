@@ -35,6 +35,7 @@ class RawTable:
     columns: tuple[tuple[str, str], ...]  # (column as in the CSV header, SQL type), in order
     personal_data: bool = False  # meta personal_data: its values are never echoed
     unique_columns: tuple[str, ...] = ()  # meta unique_columns: each value on one line only
+    json_list_columns: tuple[str, ...] = ()  # meta json_list_columns: empty or a JSON list
 
     def shown(self, value: str) -> str:
         """A bad value as an error shows it: JSON-quoted, or masked in a file of personal data
@@ -65,6 +66,7 @@ def raw_tables(project_dir: Path) -> tuple[RawTable, ...]:
             ),
             personal_data=bool(_meta(seed).get("personal_data")),
             unique_columns=tuple(_meta(seed).get("unique_columns") or ()),
+            json_list_columns=tuple(_meta(seed).get("json_list_columns") or ()),
         )
         for seed in document["seeds"]
     )

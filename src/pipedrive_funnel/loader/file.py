@@ -96,6 +96,7 @@ def load_file(
             _create_checked(cursor, table, path, columns, staged_table, target, checks)
             rows = cursor.rowcount
             _check_unique(cursor, table, path, target)
+            _check_json_lists(cursor, table, path, target)
             cursor.execute(sql.SQL("drop table {}").format(staged_table))
             cursor.execute(sql.SQL("analyze {}").format(target))
         connection.commit()
@@ -192,6 +193,32 @@ def _check_unique(
             raise LoadError(
                 f"{path}, line {line}, column {column}: {table.shown(value)} is already on line "
                 f"{first_line}; each {column} once"
+            )
+
+
+def _check_json_lists(
+    cursor: psycopg2.extensions.cursor, table: RawTable, path: Path, target: sql.Identifier
+) -> None:
+    """Columns of JSON lists (meta json_list_columns): empty, or a JSON list. PostgreSQL 16 and
+    later tell the first line that is neither (before 16 the staging model's cast fails)."""
+    cursor.execute("show server_version_num")
+    if not table.json_list_columns or int(cursor.fetchone()[0]) < 160000:
+        return
+    for column in table.json_list_columns:
+        value = sql.SQL("nullif(trim({}), '')").format(sql.Identifier(column.lower()))
+        cursor.execute(
+            sql.SQL(
+                "select {line}, {value} from {target} where {value} is not null and case when"
+                " pg_input_is_valid({value}, 'jsonb') then jsonb_typeof({value}::jsonb) <> 'array'"
+                " else true end order by {line} limit 1"
+            ).format(line=sql.Identifier(LINE_NUMBER_COLUMN), value=value, target=target)
+        )
+        bad = cursor.fetchone()
+        if bad is not None:
+            line, text = bad
+            raise LoadError(
+                f"{path}, line {line}, column {column}: {table.shown(text)} is not a JSON list"
+                ' ([{"id": "1", "label": "..."}, ...])'
             )
 
 
