@@ -36,7 +36,6 @@
         ) }}
     {%- endif -%}
 
-    {%- set file_name = file.split('/')[-1] -%}
     {%- set staging = adapter.quote('seed_load__' ~ model.name) -%}
     {%- set text_columns = [] -%}
     {%- for name in csv_columns -%}
@@ -98,12 +97,7 @@
             ~ " order by staged.line_number, checked.position limit 1"
         ) -%}
         {%- if bad.rows | length > 0 -%}
-            {#- A file of personal data (meta personal_data) never has a value echoed. -#}
-            {%- set value = bad.rows[0][2] -%}
-            {%- set shown = (
-                "a value of " ~ value | length ~ " characters (masked: " ~ file_name
-                ~ " holds personal data)"
-            ) if model.config.meta.get('personal_data') else value | tojson -%}
+            {%- set shown = shown_value(model, bad.rows[0][2]) -%}
             {{ exceptions.raise_compiler_error(
                 file ~ ", line " ~ bad.rows[0][0] ~ ", column " ~ bad.rows[0][1] ~ ": "
                 ~ shown ~ " is not " ~ bad.rows[0][3]
@@ -141,10 +135,7 @@
         ) -%}
         {%- if repeated.rows | length > 0 -%}
             {%- set line, value, first_line = repeated.rows[0] -%}
-            {%- set shown = (
-                "a value of " ~ value | length ~ " characters (masked: " ~ file_name
-                ~ " holds personal data)"
-            ) if model.config.meta.get('personal_data') else value | tojson -%}
+            {%- set shown = shown_value(model, value) -%}
             {{ exceptions.raise_compiler_error(
                 file ~ ", line " ~ line ~ ", column " ~ column ~ ": " ~ shown
                 ~ " is already on line " ~ first_line ~ "; each " ~ column ~ " once"
@@ -172,3 +163,16 @@
     {%- endfor -%}
     {{ return(load_sql) }}
 {% endmacro %}
+
+
+{% macro shown_value(model, value) -%}
+    {#- A bad value as an error shows it: JSON-quoted or, in a file of personal data (meta
+        personal_data), only its length (pipedrive-load: RawTable.shown). -#}
+    {%- if model.config.meta.get('personal_data') -%}
+        {{- return(
+            "a value of " ~ value | length ~ " characters (masked: "
+            ~ model.original_file_path.split('/')[-1] ~ " holds personal data)"
+        ) -}}
+    {%- endif -%}
+    {{- return(value | tojson) -}}
+{%- endmacro %}
