@@ -63,9 +63,10 @@ deps: $(DBT_PACKAGES) ## install the dbt packages (dbt-utils)
 EXPORT ?=
 LOADER_VARS := --vars '{raw_source: loader}'
 
-build: $(DBT_PACKAGES) ## build the reports: start the local database if none is configured, dbt build (EXPORT=DIR: load that export with COPY first)
+build: $(DBT_PACKAGES) ## build the reports: start the local database if none is configured, check the seed files, dbt build (EXPORT=DIR: load that export with COPY first)
 	@$(BIN)/pipedrive-db ensure
-	@if [ -n "$(EXPORT)" ]; then echo "$(BIN)/pipedrive-load --export $(EXPORT)"; $(BIN)/pipedrive-load --export "$(EXPORT)"; fi
+	@if [ -n "$(EXPORT)" ]; then echo "$(BIN)/pipedrive-load --export $(EXPORT)"; $(BIN)/pipedrive-load --export "$(EXPORT)"; \
+	else $(BIN)/pipedrive-load --check --quiet --export seeds/pipedrive; fi
 	$(BIN)/dbt build $(if $(EXPORT),$(LOADER_VARS))
 	@echo
 	@echo "The reports are the tables $(MARTS),"

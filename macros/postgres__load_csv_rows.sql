@@ -53,6 +53,9 @@
         {%- set bindings = [] -%}
         {%- set kept = [] -%}
         {%- set first_line = loop.index0 * get_batch_size() + 2 -%}
+        {%- if '\x00' in chunk | map('join', '\x1f') | join('\x1e') -%}
+            {{- fail_on_nul(model, csv_columns, agate_table) -}}
+        {%- endif -%}
         {%- for row in chunk -%}
             {%- if row | reject('none') | first is defined -%}
                 {%- do bindings.append(first_line + loop.index0) -%}
@@ -65,6 +68,26 @@
             {%- do adapter.add_query(sql, bindings=bindings, abridge_sql_log=True) -%}
         {%- endif -%}
     {%- endfor -%}
+
+    {#- agate numbers rows; a value with a line break inside quotes spans more lines: each row's
+        number becomes its first line in the file (pipedrive-load: _number_physical_lines). -#}
+    {%- set breaks = [] -%}
+    {%- for name in csv_columns -%}
+        {%- set staged = adapter.quote('c' ~ loop.index) -%}
+        {%- do breaks.append(
+            "coalesce(length(" ~ staged ~ ") - length(replace(" ~ staged ~ ", E'\\n', '')), 0)"
+        ) -%}
+    {%- endfor -%}
+    {% call statement('number_physical_lines') %}
+        update {{ staging }} as staged set line_number = numbered.first_line
+        from (
+            select line_number, line_number + coalesce(sum(breaks) over (
+                order by line_number rows between unbounded preceding and 1 preceding), 0
+            )::integer as first_line
+            from (select line_number, {{ breaks | join(' + ') }} as breaks from {{ staging }}) as counted
+        ) as numbered
+        where staged.line_number = numbered.line_number and numbered.first_line <> staged.line_number
+    {% endcall %}
 
     {#- One scan checks every typed column: the first bad line, and in it the first bad column.
         A value is bad when its pattern rejects it or, on PostgreSQL 16 and later, when its type
@@ -160,8 +183,43 @@
                 ~ ' ([{"id": "1", "label": "..."}, ...])'
             ) }}
         {%- endif -%}
+        {#- each option id once in its list: a second label would count its changes twice -#}
+        {%- set repeated = run_query(
+            "select _line_number, option_id from (select _line_number, item ->> 'id' as option_id,"
+            ~ " count(*) over (partition by _line_number, item ->> 'id') as times from "
+            ~ this.render() ~ " cross join lateral jsonb_array_elements(" ~ value ~ "::jsonb)"
+            ~ " as options (item)) as counted where times > 1 and option_id is not null"
+            ~ " order by _line_number limit 1"
+        ) -%}
+        {%- if repeated.rows | length > 0 -%}
+            {{ exceptions.raise_compiler_error(
+                file ~ ", line " ~ repeated.rows[0][0] ~ ", column " ~ column ~ ": the option id "
+                ~ repeated.rows[0][1] | tojson ~ " is twice in the list; each option id once"
+            ) }}
+        {%- endif -%}
     {%- endfor -%}
     {{ return(load_sql) }}
+{% endmacro %}
+
+
+{% macro fail_on_nul(model, csv_columns, agate_table) %}
+    {#- PostgreSQL's text holds no NUL byte: name the line and column before the insert fails
+        (a rare path: it counts the line breaks of the values above, as physical lines go). -#}
+    {%- set line = namespace(number=2) -%}
+    {%- for row in agate_table.rows -%}
+        {%- for value in row -%}
+            {%- if value is string and '\x00' in value -%}
+                {{ exceptions.raise_compiler_error(
+                    model.original_file_path ~ ", line "
+                    ~ (line.number + value.split('\x00')[0].count('\n')) ~ ", column "
+                    ~ csv_columns[loop.index0]
+                    ~ ": a NUL byte (0x00) in the value; an export's values hold no NUL"
+                ) }}
+            {%- endif -%}
+            {%- set line.number = line.number + (value.count('\n') if value is string else 0) -%}
+        {%- endfor -%}
+        {%- set line.number = line.number + 1 -%}
+    {%- endfor -%}
 {% endmacro %}
 
 

@@ -24,6 +24,7 @@ from pipedrive_funnel.scratch_db import scratch_database
 from conftest import FIXTURES_DIR, SEEDS_DIR
 from dbt_helpers import LOADER_VARS, copy_project, fetch_marts, query, run_dbt, run_loader
 from hostile_exports import (
+    CHECKED_BEFORE_DBT,
     EMOJI_NAME,
     FAILING,
     PERSONAL_VALUE,
@@ -107,44 +108,22 @@ def loaded(both_paths: Callable[[str], Built]) -> tuple[Path, str, dict]:
     return project, database, by_loader
 
 
-def _ragged_row(export: Path) -> None:
-    path = export / "activity.csv"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    lines[3] += ",extra"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def _latin1_byte(export: Path) -> None:
-    """A byte that is not UTF-8 on line 3, as an old spreadsheet would save an accent."""
-    path = export / "users.csv"
-    lines = path.read_bytes().split(b"\n")
-    lines[2] = lines[2].replace(b"a", b"\xe9", 1)
-    path.write_bytes(b"\n".join(lines))
-
-
-# What COPY itself meets, beyond the seed path's catalogue (same shape: edit, message fragments).
+# What only the loader meets, beyond the catalogue (same shape: edit, message fragments).
 LOADER_FAILING = {
-    "a row with an extra field": (
-        _ragged_row,
-        ["seeds/pipedrive/activity.csv, line 4: extra data after last expected column"],
-    ),
-    "bytes that are not UTF-8": (
-        _latin1_byte,
-        ["seeds/pipedrive/users.csv, line 3: invalid byte sequence for encoding"],
-    ),
     "a missing file": (
         lambda export: (export / "stages.csv").unlink(),
         ["seeds/pipedrive/stages.csv: missing"],
     ),
 }
+ALL_FAILING = {**FAILING, **CHECKED_BEFORE_DBT, **LOADER_FAILING}
 
 
-@pytest.mark.parametrize("case", sorted(FAILING) + sorted(LOADER_FAILING))
+@pytest.mark.parametrize("case", sorted(ALL_FAILING))
 def test_a_broken_export_fails_the_load_naming_file_line_column_value_and_changes_nothing(
     tmp_path: Path, loaded: tuple[Path, str, dict], case: str
 ) -> None:
     project, database, before = loaded
-    edit, expected = {**FAILING, **LOADER_FAILING}[case]
+    edit, expected = ALL_FAILING[case]
     export = copy_base(tmp_path / "export")
     edit(export)
     result = run_loader(project, database, export)
@@ -212,7 +191,7 @@ def test_the_hostile_export_loads_like_the_seeds(tmp_path: Path) -> None:
         assert funnel == funnel_report(export)
         assert reps == rep_report(export)
         counts = query(database, "select count(*), count(due_to) from public_raw.activity")
-        assert counts == [(18, 17)]  # 11 + 7 appended rows, one without a due time
+        assert counts == [(20, 19)]  # 11 + 9 appended rows, one without a due time
         events = "select count(*) from public_raw.deal_changes where deal_id = 105"
         assert query(database, events) == [(TEN_THOUSAND,)]
         names = "select user_name_masked from public_staging.stg_pipedrive__users where user_id = 5"
@@ -234,6 +213,7 @@ def test_the_hostile_export_loads_like_the_seeds(tmp_path: Path) -> None:
         "unknown_stage_id": 2,
         "unparseable_value": 2,
         "user_invalid_email": 1,
+        "user_missing_name": 2,  # users 6 (Null) and 7 (an empty name)
     }
 
 

@@ -19,7 +19,7 @@ from psycopg2 import sql
 
 from pipedrive_funnel.loader.errors import FileLoad, LoadError
 from pipedrive_funnel.loader.file import Progress, load_file
-from pipedrive_funnel.loader.header import check_header, read_header
+from pipedrive_funnel.loader.header import check_headers
 from pipedrive_funnel.raw_tables import LINE_NUMBER_COLUMN, RawTable, ValueCheck
 
 LOADING_SUFFIX = "__loading"
@@ -39,12 +39,7 @@ def load_export(
 ) -> list[FileLoad]:
     """Load every file of `export_dir` into `schema`; the raw tables change only if all load.
     A file with a header and no rows fails the load unless its name is in `allow_empty`."""
-    for table in tables:  # every file there, every header right, before anything is loaded
-        path = export_dir / table.file_name
-        if not path.is_file():
-            raise LoadError(f"{path}: missing; an export has {table.file_name} and five more files")
-        with path.open("rb") as stream:
-            check_header(path, table, read_header(path, stream))
+    check_headers(export_dir, tables)
     main = connect()
     try:
         with main.cursor() as cursor:

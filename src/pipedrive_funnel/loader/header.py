@@ -48,3 +48,13 @@ def check_header(path: Path, table: RawTable, header: Sequence[str]) -> None:
     if unexpected:
         message += f"; unexpected (or duplicated): {', '.join(unexpected)}"
     raise LoadError(message)
+
+
+def check_headers(export_dir: Path, tables: Sequence[RawTable]) -> None:
+    """Every file of the export there, each header right, before anything is loaded."""
+    for table in tables:
+        path = export_dir / table.file_name
+        if not path.is_file():
+            raise LoadError(f"{path}: missing; an export has {table.file_name} and five more files")
+        with path.open("rb") as stream:
+            check_header(path, table, read_header(path, stream))
