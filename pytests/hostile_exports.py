@@ -188,6 +188,67 @@ FAILING = {
         lambda export: (export / "users.csv").write_text(""),
         ["seeds/pipedrive/users.csv"],
     ),
+    "a NUL byte in a value": (
+        _replace("stages.csv", "Closing", "Clo\x00sing"),
+        ["seeds/pipedrive/stages.csv", "line 7", "column stage_name", "a NUL byte (0x00)"],
+    ),
+    "a line break inside quotes, then a bad value below it": (
+        lambda export: [
+            _replace("fields.csv", "3,user_id,Owner,", '3,user_id,"Deal\nowner",')(export),
+            _replace("fields.csv", "\n23,lost_reason", "\n2x3,lost_reason")(export),
+        ],
+        ["seeds/pipedrive/fields.csv", "line 6", "column ID", '"2x3" is not an integer'],
+    ),
+    "an option id twice in a field's options": (
+        _replace(
+            "fields.csv",
+            '""id"": ""2"", ""label"": ""Pricing',
+            '""id"": ""1"", ""label"": ""Pricing',
+        ),
+        [
+            "seeds/pipedrive/fields.csv",
+            "line 5",
+            "column FIELD_VALUE_OPTIONS",
+            'the option id "1" is twice in the list',
+        ],
+    ),
+}
+
+
+# -- FAILS before dbt: what dbt's seed reader cannot tell (it reads a row with a field missing
+# without a word, and stops at a file that is not UTF-8 before the project's code runs).
+# `make build` checks the seed files first (`pipedrive-load --check`), and pipedrive-load does too.
+
+
+def _short_row(export: Path) -> None:
+    _replace("users.csv", "2,Dr. Al Lane MD,al.lane@", "2,al.lane@")(export)
+
+
+def _long_row(export: Path) -> None:
+    _replace("activity.csv", "\n4,sc_2,4,102,True,", "\n4,sc_2,4,102,True,extra,")(export)
+
+
+def _windows_1252(export: Path) -> None:
+    path = export / "stages.csv"
+    path.write_bytes(path.read_bytes().replace(b"Closing", "Clôture".encode("cp1252")))
+
+
+CHECKED_BEFORE_DBT = {
+    "a row with a field missing": (
+        _short_row,
+        ["seeds/pipedrive/users.csv, line 3: 3 fields where the header has 4 (id, name, email"],
+    ),
+    "a row with an extra field": (
+        _long_row,
+        ["seeds/pipedrive/activity.csv, line 5: 7 fields where the header has 6"],
+    ),
+    "a file saved as Windows-1252, not UTF-8": (
+        _windows_1252,
+        [
+            "seeds/pipedrive/stages.csv, line 7, column stage_name",
+            '"Cl\\u00f4ture" (read as Windows-1252) holds the byte 0xf4, which is not UTF-8',
+        ],
+    ),
 }
 
 
@@ -234,6 +295,13 @@ EDITS: list[Edit] = [
     ),
     # blank lines inside a file and at its end: no rows, the other rows keep their line numbers
     _blank_lines("deal_changes.csv"),
+    # a line break inside a quoted name: the rows below keep the file's line numbers
+    _replace("users.csv", "Bo Chen", '"Bo\nChen"'),
+    # users named Null and with an empty name: no name, quarantined, their activities count
+    _append("users.csv", "6,Null,six@example.com,2024-01-06 10:00:00.000000"),
+    _append("users.csv", "7,,seven@example.com,2024-01-07 10:00:00.000000"),
+    _append("activity.csv", "16,follow_up,6,104,True,2024-03-21T10:00:00"),
+    _append("activity.csv", "17,meeting,7,104,True,2024-03-22T10:00:00"),
 ]
 
 

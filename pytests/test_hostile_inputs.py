@@ -12,6 +12,8 @@ test; each failing edit gets a build of its own.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,8 +23,10 @@ from pipedrive_funnel.database import Server
 from pipedrive_funnel.reference import funnel_report, mask_name, rep_report
 from pipedrive_funnel.scratch_db import scratch_database
 
+from conftest import REPO_ROOT
 from dbt_helpers import copy_project, fetch_marts, query, run_dbt
 from hostile_exports import (
+    CHECKED_BEFORE_DBT,
     EMOJI_NAME,
     FAILING,
     PERSONAL_VALUE,
@@ -75,6 +79,63 @@ def test_a_file_without_rows_builds_when_the_user_says_so(tmp_path: Path, server
         reps = query(database, f"select count(*) from {mart}")
     assert result.returncode == 0, result.stdout[-3000:]
     assert reps == [(0,)]  # no activities, no rep rows: what the user said
+
+
+@pytest.mark.parametrize("case", sorted(CHECKED_BEFORE_DBT))
+def test_what_dbt_cannot_tell_is_checked_before_dbt_naming_file_line_column(
+    tmp_path: Path, case: str
+) -> None:
+    """`make build` runs `pipedrive-load --check` on the seed files before dbt, whose seed
+    reader would read a row with a field missing without a word."""
+    edit, expected = CHECKED_BEFORE_DBT[case]
+    export = copy_base(tmp_path / "seeds" / "pipedrive")
+    edit(export)
+    check = [str(Path(sys.executable).with_name("pipedrive-load")), "--check", "--export"]
+    result = subprocess.run(
+        [*check, "seeds/pipedrive"], cwd=REPO_ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr  # the committed sample is well-formed
+    result = subprocess.run(
+        [*check, str(export)], cwd=REPO_ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 1
+    message = result.stderr.replace(str(tmp_path) + "/", "")
+    assert len(message.strip().splitlines()) == 1 and "Traceback" not in message
+    for fragment in expected:
+        assert fragment in message, f"{fragment!r} not in:\n{message}"
+
+
+MAPPED = {
+    "stage": (
+        "stages.csv",
+        "\n9,Renewal/Expansion",
+        'stages.csv, column stage_id: no line has "9"',
+    ),
+    "activity type": (
+        "activity_types.csv",
+        "\n2,Sales Call 2,Yes,sc_2",
+        'activity_types.csv, column type: no line has "sc_2"',
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(MAPPED))
+def test_a_step_of_the_funnel_missing_from_the_export_stops_the_build_naming_it(
+    tmp_path: Path, server: Server, kind: str
+) -> None:
+    """The export and the funnel mapping disagree (a stage's step would count no deal): the build
+    fails at the mapping's test, naming the export file, its column and the value."""
+    name, line, expected = MAPPED[kind]
+    export = copy_base(tmp_path / "export")
+    text = (export / name).read_text(encoding="utf-8")
+    (export / name).write_text(text.replace(line, ""), encoding="utf-8")
+    project = copy_project(tmp_path / "project", export)
+    with scratch_database(server) as database:
+        result = run_dbt(project, database, "build")
+    assert result.returncode == 1
+    assert f"seeds/pipedrive/{expected}" in result.stdout, result.stdout[-3000:]
+    assert "maps to the step" in result.stdout
+    assert "Completed with 1 error" in result.stdout
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +231,7 @@ def test_a_name_with_quotes_commas_emoji_and_sql_is_masked_and_harmless(hostile:
     )
     assert rows == [(mask_name(EMOJI_NAME),)]
     assert rows[0][0] == "Z*** \"Z***\" O***'H***, J***. 🚀***'); d*** t*** u***; --"
-    assert query(database, "select count(*) from public_raw.users") == [(5,)]  # table intact
+    assert query(database, "select count(*) from public_raw.users") == [(7,)]  # table intact
     reps = query(
         database,
         "select sales_rep_name, activities_completed "
@@ -198,10 +259,52 @@ def test_byte_order_mark_and_windows_line_endings_are_read_as_usual(hostile: dic
     activities = query(
         hostile["database"], "select count(*), count(due_to) from public_raw.activity"
     )
-    assert activities == [(18, 17)]  # 11 + 7 appended rows, one without a due time
+    assert activities == [(20, 19)]  # 11 + 9 appended rows, one without a due time
     columns = query(
         hostile["database"],
         "select column_name from information_schema.columns where table_schema = 'public_raw' "
         "and table_name = 'activity' order by ordinal_position",
     )
     assert columns[0] == ("activity_id",)  # no BOM glued to the first column name
+
+
+def test_users_named_null_or_without_a_name_are_quarantined_and_still_count(
+    hostile: dict,
+) -> None:
+    assert _issues(hostile, "user_missing_name") == [
+        ("users.csv", "name", None, None, None),
+        ("users.csv", "name", None, None, None),
+    ]
+    assert _warned(hostile, "user_missing_name", 2)
+    reps = query(
+        hostile["database"],
+        "select sales_rep_id, sales_rep_name, activities_completed "
+        "from public_marts.rep_sales_rep_performance_monthly where sales_rep_id in (6, 7) "
+        "order by sales_rep_id",
+    )
+    assert reps == [(6, "(no name)", 1), (7, "(no name)", 1)]
+
+
+def test_a_line_break_inside_quotes_keeps_the_files_line_numbers(hostile: dict) -> None:
+    lines = query(hostile["database"], "select id, _line_number from public_raw.users order by id")
+    assert lines == [(1, 2), (2, 3), (3, 4), (4, 6), (5, 7), (6, 8), (7, 9)]  # 3 is lines 4-5
+    names = query(
+        hostile["database"],
+        "select user_name_masked from public_staging.stg_pipedrive__users where user_id = 3",
+    )
+    assert names == [("B***\nC***",)]
+
+
+def test_a_lost_reason_missing_from_the_options_is_quarantined_and_counts_as_lost(
+    hostile: dict,
+) -> None:
+    assert _issues(hostile, "unknown_lost_reason") == [
+        ("deal_changes.csv", "new_value", "9", 102, None)
+    ]
+    assert _warned(hostile, "unknown_lost_reason", 1)
+    lost = query(
+        hostile["database"],
+        "select deals_count from public_marts.rep_sales_funnel_monthly "
+        "where month = '2024-03-01' and funnel_step = 'Lost'",
+    )
+    assert lost == [(1,)]  # deal 102, lost with the unknown reason 9

@@ -25,7 +25,10 @@ final as (
         completed.assigned_user_id as sales_rep_id,
         completed.activity_type,
         funnel_steps.funnel_step,
-        coalesce(users.user_name_masked, '(unknown user)') as sales_rep_name,
+        case
+            when users.user_id is null then '(unknown user)'
+            else coalesce(users.user_name_masked, '(no name)')
+        end as sales_rep_name,
         date_trunc('month', completed.due_at) as due_month,
         completed.due_at
     from completed

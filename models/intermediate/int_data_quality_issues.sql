@@ -237,6 +237,19 @@ invalid_emails as (
     where not has_valid_email
 ),
 
+missing_names as (
+    select
+        'user_missing_name' as issue_type,
+        'users.csv' as source_file,
+        'name' as source_column,
+        null::text as source_value,
+        user_id::text as source_row_id,
+        null::integer as deal_id,
+        null::integer as activity_id
+    from users
+    where user_name_masked is null
+),
+
 reused_activity_ids as (
     select
         'reused_activity_id' as issue_type,
@@ -266,6 +279,8 @@ issues as (
     select * from reused_activity_ids
     union all
     select * from invalid_emails
+    union all
+    select * from missing_names
 ),
 
 final as (

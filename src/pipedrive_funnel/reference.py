@@ -8,7 +8,7 @@ output with the marts checks the models independently:
   that entered it in the calendar month of the time;
 - per rep (assigned user id) and `YYYY-MM` of the due time: done activities, distinct deals,
   Sales Calls 1 (`meeting`) and 2 (`sc_2`) and the rest; names masked, "(unknown user)" when the
-  user is missing.
+  user is missing, "(no name)" when the name is empty or the word null.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ STAGE_STEPS = {
 CALL_STEPS = {"meeting": ("2.1", "Sales Call 1"), "sc_2": ("3.1", "Sales Call 2")}
 LOST_STEP = ("Lost", "Lost")
 UNKNOWN_USER = "(unknown user)"
+NO_NAME = "(no name)"
 _INTEGER = re.compile(r"^\s*-?[0-9]{1,9}\s*$")
 _RUN = r"[^\s!-/:-@\[-`{-~]"  # a letter or digit: not white space, not ASCII punctuation
 
@@ -60,6 +61,12 @@ class RepRow:
 
 def mask_name(name: str) -> str:
     return re.sub(rf"({_RUN}){_RUN}*", r"\1***", name)
+
+
+def _name(name: str) -> str:
+    """An empty name, or the word null in any case (dbt's seed reader reads it as no value), is
+    no name."""
+    return NO_NAME if name.strip().lower() in ("", "null") else mask_name(name)
 
 
 def _rows(export_dir: Path, name: str) -> list[dict[str, str]]:
@@ -117,7 +124,7 @@ def funnel_report(export_dir: Path) -> list[FunnelRow]:
 
 def rep_report(export_dir: Path) -> list[RepRow]:
     names = {
-        user_id: mask_name(row["name"])
+        user_id: _name(row["name"])
         for row in _rows(export_dir, "users.csv")
         if (user_id := _integer(row["id"])) is not None
     }

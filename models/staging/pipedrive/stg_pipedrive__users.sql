@@ -6,7 +6,12 @@ with source as (
 final as (
     select
         id as user_id,
-        {{ mask_name('name') }} as user_name_masked,
+        -- no name: empty, or the word null (dbt's seed reader reads it as no value, in any case;
+        -- pipedrive-load's rows are read the same way here)
+        case
+            when coalesce(lower(trim(name)), '') not in ('', 'null')
+                then {{ mask_name('name') }}
+        end as user_name_masked,
         {{ hash_email('email') }} as email_sha256,
         coalesce(
             email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$', false
