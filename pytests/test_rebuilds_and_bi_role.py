@@ -7,6 +7,7 @@ superuser's rights), as a BI tool logging in with a member of that role would be
 from __future__ import annotations
 
 import csv
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +23,15 @@ from pipedrive_funnel.reference import funnel_report, rep_report
 from pipedrive_funnel.scratch_db import scratch_database
 
 from conftest import FIXTURES_DIR
-from dbt_helpers import FUNNEL_COLUMNS, REP_COLUMNS, copy_project, run_dbt
+from dbt_helpers import (
+    DBT,
+    FUNNEL_COLUMNS,
+    REP_COLUMNS,
+    copy_project,
+    dbt_environment,
+    query,
+    run_dbt,
+)
 
 BASE = FIXTURES_DIR / "handmade_export"
 MARTS = {
@@ -190,6 +199,22 @@ def test_rebuilds_are_atomic_for_a_concurrent_reader(site: dict) -> None:
     assert not failures, failures[:10]
 
 
+def _relations_and_quarantine(database: str) -> dict[str, list[tuple]]:
+    return {
+        "relations": query(
+            database,
+            "select table_schema, table_name, table_type from information_schema.tables "
+            "where table_schema like 'public%' order by 1, 2",
+        ),
+        "quarantine": sorted(
+            query(database, "select * from public_intermediate.int_data_quality_issues"), key=str
+        ),
+        "staged users": sorted(
+            query(database, "select * from public_staging.stg_pipedrive__users"), key=str
+        ),
+    }
+
+
 @pytest.mark.parametrize(
     "breakage", ["broken input", "failing upstream test", "failing test of a report"]
 )
@@ -205,9 +230,12 @@ def test_a_failed_build_leaves_the_previous_marts_readable(site: dict, breakage:
         path, old, new = project / "seeds/funnel_steps.csv", "Lead Generation", "Leads"
         failure = "Failure in test accepted_values_int_funnel_steps_counted_monthly_kpi_name"
     path.write_text(path.read_text().replace(old, new, 1))
+    before = _relations_and_quarantine(site["database"])
     result = run_dbt(project, site["database"], "build")
     assert result.returncode != 0
     assert failure in result.stdout
+    # every relation is still there, the quarantine list and the staging views answer as before
+    assert _relations_and_quarantine(site["database"]) == before
     assert "public_marts.rep_sales_funnel_monthly" not in "".join(
         line for line in result.stdout.splitlines() if " OK created " in line
     )  # the marts were not rebuilt
@@ -216,3 +244,67 @@ def test_a_failed_build_leaves_the_previous_marts_readable(site: dict, breakage:
         assert _read_marts(connection) == site["expected"]["A"]
     finally:
         connection.close()
+
+
+def _start_dbt(project: Path, database: str, name: str) -> subprocess.Popen[str]:
+    """`dbt build` in the background, with target and logs of its own."""
+    return subprocess.Popen(
+        [DBT, "build", "--target-path", f"target_{name}", "--log-path", f"logs_{name}"],
+        cwd=project, env=dbt_environment(database), text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+
+def _execute(site: dict, statement: str) -> None:
+    connection = site["server"].connect(site["database"])
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+    finally:
+        connection.close()
+
+
+CATALOGUE_ERRORS = ("already exists", "pg_type_typname_nsp_index", "concurrently updated")
+ANOTHER_BUILD = "another dbt build is running on this database"
+
+
+def test_two_builds_at_once_one_builds_and_the_other_stops_with_a_clear_message(
+    site: dict,
+) -> None:
+    project = site["projects"]["A"]
+    builds = [_start_dbt(project, site["database"], name) for name in ("first", "second")]
+    outputs = [build.communicate(timeout=600)[0] for build in builds]
+    codes = sorted(build.returncode for build in builds)
+    assert codes == [0, 1], [output[-3000:] for output in outputs]
+    stopped = next(out for build, out in zip(builds, outputs, strict=True) if build.returncode)
+    assert ANOTHER_BUILD in stopped and "one build at a time" in stopped
+    for output in outputs:
+        assert not any(error in output for error in CATALOGUE_ERRORS), output[-3000:]
+    connection = _bi_connection(site["server"], site["database"])
+    try:
+        assert _read_marts(connection) == site["expected"]["A"]
+    finally:
+        connection.close()
+    again = run_dbt(project, site["database"], "build")  # the claim was released
+    assert again.returncode == 0, again.stdout[-3000:]
+
+
+def test_a_killed_builds_claim_stops_builds_until_released_or_lapsed(site: dict) -> None:
+    project, database = site["projects"]["A"], site["database"]
+    claim = (
+        "insert into public.dbt_build_claims values "
+        "('killed-build', 'build', now() - interval '{0} minutes', now() - interval '{0} minutes')"
+    )
+    _execute(site, claim.format(1))  # active a minute ago
+    stopped = run_dbt(project, database, "build")
+    assert stopped.returncode == 1
+    assert f"{ANOTHER_BUILD} (invocation killed-build" in stopped.stdout
+    assert "dbt run-operation release_build_claim" in stopped.stdout
+    released = run_dbt(project, database, "run-operation", "release_build_claim")
+    assert released.returncode == 0, released.stdout[-3000:]
+    assert query(database, "select count(*) from public.dbt_build_claims") == [(0,)]
+    _execute(site, claim.format(11))  # the lease (10 minutes) has lapsed
+    lapsed = run_dbt(project, database, "build")
+    assert lapsed.returncode == 0, lapsed.stdout[-3000:]
+    assert query(database, "select count(*) from public.dbt_build_claims") == [(0,)]
