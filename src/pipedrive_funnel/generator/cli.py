@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from pipedrive_funnel.cli_parser import Parser
 from pipedrive_funnel.generator import options as opts
+from pipedrive_funnel.generator.delta import DeltaError, write_delta
 from pipedrive_funnel.generator.export import write_export
 
 
@@ -40,13 +41,47 @@ def _parser() -> argparse.ArgumentParser:
         default=opts.DEFAULT_OUTPUT_DIR,
         help="directory for the six CSV files (%(default)s)",
     )
+    parser.add_argument(
+        "--delta-of",
+        type=Path,
+        metavar="DIR",
+        help="write a delta instead: the --days after the export in DIR (new deal changes, new "
+        "and changed activities, whole small files); the base decides deals, months and dates",
+    )
+    parser.add_argument("--days", type=int, help="with --delta-of: the days the delta covers")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     return parser
+
+
+def _delta(parser: argparse.ArgumentParser, args: argparse.Namespace, argv: Sequence[str]) -> int:
+    given = {option for option in ("--deals", "--months", "--start-date") if option in argv}
+    if given:
+        parser.error(f"{sorted(given)[0]}: not with --delta-of (the base export decides)")
+    if args.days is None:
+        parser.error("--delta-of needs --days N")
+    if not args.delta_of.is_dir():
+        parser.error(f"--delta-of {args.delta_of}: not a directory")
+    try:
+        summary = write_delta(args.delta_of, args.days, args.seed, args.output_dir)
+    except DeltaError as error:
+        parser.error(str(error))
+    except OSError as error:
+        parser.exit(1, f"{parser.prog}: error: --output-dir {args.output_dir}: {error.strerror}\n")
+    if not args.quiet:
+        print(f"delta of {summary.start:%Y-%m-%d} to {summary.end:%Y-%m-%d} (exclusive):")
+        for name, count in summary.rows.items():
+            print(f"{args.output_dir / name}: {count} rows")
+        print(f"of which {summary.changed_activities} rows change an activity of the base")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.delta_of is not None:
+        return _delta(parser, args, sys.argv[1:] if argv is None else argv)
+    if args.days is not None:
+        parser.error("--days: only with --delta-of DIR")
     try:
         options = opts.GeneratorOptions(
             seed=args.seed,

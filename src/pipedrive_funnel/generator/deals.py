@@ -118,11 +118,11 @@ class ActivityIds:
         return self._last
 
 
-def _days(rng: random.Random, bounds: tuple[float, float]) -> timedelta:
+def random_days(rng: random.Random, bounds: tuple[float, float]) -> timedelta:
     return timedelta(seconds=int(rng.uniform(*bounds) * 86_400))
 
 
-def _working_time(rng: random.Random, day: datetime) -> datetime:
+def working_time(rng: random.Random, day: datetime) -> datetime:
     """A due time on the quarter hour during office hours of the given day."""
     return day.replace(hour=rng.randrange(8, 18), minute=15 * rng.randrange(4), second=0)
 
@@ -136,7 +136,7 @@ def _simulate(rng: random.Random, owners: OwnerPicker, window: Window) -> _Lifec
         (created + timedelta(seconds=rng.randrange(1, 120)), FIELD_USER_ID, str(owner)),
     ]
     entered: dict[int, datetime] = {}  # first entry into each stage
-    moment = created + _days(rng, DAYS_TO_STAGE_1)
+    moment = created + random_days(rng, DAYS_TO_STAGE_1)
     stage = 1
     events.append((moment, FIELD_STAGE_ID, "1"))
     entered[1] = moment
@@ -144,21 +144,21 @@ def _simulate(rng: random.Random, owners: OwnerPicker, window: Window) -> _Lifec
         if rng.random() >= MOVE_ON_SHARE:
             if rng.random() >= LOST_SHARE:
                 break
-            moment += _days(rng, DAYS_TO_LOSS)
+            moment += random_days(rng, DAYS_TO_LOSS)
             events.append((moment, FIELD_LOST_REASON, str(rng.choice(LOST_REASON_IDS))))
             if rng.random() >= REOPEN_SHARE:
                 break
-            moment += _days(rng, DAYS_TO_REOPEN)
+            moment += random_days(rng, DAYS_TO_REOPEN)
             events.append((moment, FIELD_STAGE_ID, str(stage)))
             continue
         if stage > 1 and rng.random() < STEP_BACK_SHARE:
-            moment += _days(rng, (1.0, 10.0))
+            moment += random_days(rng, (1.0, 10.0))
             events.append((moment, FIELD_STAGE_ID, str(stage - 1)))
-            moment += _days(rng, (1.0, 10.0))
+            moment += random_days(rng, (1.0, 10.0))
             events.append((moment, FIELD_STAGE_ID, str(stage)))
         skip = stage + 2 <= LAST_STAGE and rng.random() < SKIP_SHARE
         stage += 2 if skip else 1
-        moment += _days(rng, DAYS_PER_STAGE)
+        moment += random_days(rng, DAYS_PER_STAGE)
         events.append((moment, FIELD_STAGE_ID, str(stage)))
         entered.setdefault(stage, moment)
     last_event = moment
@@ -180,21 +180,21 @@ def _plan_activities(
 ) -> list[tuple[str, datetime, int]]:
     planned: list[tuple[str, datetime]] = []
     if 2 in entered and rng.random() < SALES_CALL_SHARE:
-        planned.append((TYPE_MEETING, entered[2] + _days(rng, (-3.0, 7.0))))
+        planned.append((TYPE_MEETING, entered[2] + random_days(rng, (-3.0, 7.0))))
     elif 2 not in entered and rng.random() < EARLY_MEETING_SHARE:
-        planned.append((TYPE_MEETING, entered[1] + _days(rng, (3.0, 14.0))))
+        planned.append((TYPE_MEETING, entered[1] + random_days(rng, (3.0, 14.0))))
     if 3 in entered and rng.random() < SALES_CALL_SHARE:
-        planned.append((TYPE_SALES_CALL_2, entered[3] + _days(rng, (-3.0, 7.0))))
+        planned.append((TYPE_SALES_CALL_2, entered[3] + random_days(rng, (-3.0, 7.0))))
     span = (last_event - created).total_seconds() + 14 * 86_400
     for _ in range(rng.choice(FOLLOW_UPS)):
         planned.append((TYPE_FOLLOW_UP, created + timedelta(seconds=int(rng.random() * span))))
     late = next((entered[s] for s in range(6, LAST_STAGE + 1) if s in entered), None)
     if late is not None and rng.random() < AFTER_CLOSE_SHARE:
-        planned.append((TYPE_AFTER_CLOSE_CALL, late + _days(rng, (7.0, 30.0))))
+        planned.append((TYPE_AFTER_CLOSE_CALL, late + random_days(rng, (7.0, 30.0))))
     return [
         (
             kind,
-            _working_time(rng, due),
+            working_time(rng, due),
             owners.pick() if rng.random() < OTHER_ASSIGNEE_SHARE else owner,
         )
         for kind, due in planned
