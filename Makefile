@@ -59,13 +59,15 @@ venv: $(INSTALLED) ## create .venv and install the pinned packages
 
 deps: $(DBT_PACKAGES) ## install the dbt packages (dbt-utils)
 
-# EXPORT=DIR: load a (large) export of your own with pipedrive-load (COPY) instead of the seeds.
+# EXPORT=DIR: load a (large) export of your own with pipedrive-load (COPY) instead of the seeds;
+# with DELTA=1 the export is a delta, added to the raw tables of an earlier full load.
 EXPORT ?=
+DELTA ?=
 LOADER_VARS := --vars '{raw_source: loader}'
 
-build: $(DBT_PACKAGES) ## build the reports: start the local database if none is configured, check the seed files, dbt build (EXPORT=DIR: load that export with COPY first)
+build: $(DBT_PACKAGES) ## build the reports: start the local database if none is configured, check the seed files, dbt build (EXPORT=DIR: load that export with COPY first; DELTA=1: a delta)
 	@$(BIN)/pipedrive-db ensure
-	@if [ -n "$(EXPORT)" ]; then echo "$(BIN)/pipedrive-load --export $(EXPORT)"; $(BIN)/pipedrive-load --export "$(EXPORT)"; \
+	@if [ -n "$(EXPORT)" ]; then echo "$(BIN)/pipedrive-load --export $(EXPORT)$(if $(DELTA), --delta)"; $(BIN)/pipedrive-load --export "$(EXPORT)" $(if $(DELTA),--delta); \
 	else $(BIN)/pipedrive-load --check --quiet --export seeds/pipedrive; fi
 	$(BIN)/dbt build $(if $(EXPORT),$(LOADER_VARS))
 	@echo

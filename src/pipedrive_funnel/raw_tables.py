@@ -36,6 +36,11 @@ class RawTable:
     personal_data: bool = False  # meta personal_data: its values are never echoed
     unique_columns: tuple[str, ...] = ()  # meta unique_columns: each value on one line only
     json_list_columns: tuple[str, ...] = ()  # meta json_list_columns: empty or a JSON list
+    # What a delta brings (pipedrive-load --delta): new rows, told apart from those held by this
+    # column and the others (meta delta_new_rows_by), or changed rows keyed by this column (meta
+    # delta_changed_rows_by); neither: the delta's file replaces the table.
+    delta_new_rows_by: str | None = None
+    delta_changed_rows_by: str | None = None
 
     def shown(self, value: str) -> str:
         """A bad value as an error shows it: JSON-quoted, or masked in a file of personal data
@@ -67,6 +72,8 @@ def raw_tables(project_dir: Path) -> tuple[RawTable, ...]:
             personal_data=bool(_meta(seed).get("personal_data")),
             unique_columns=tuple(_meta(seed).get("unique_columns") or ()),
             json_list_columns=tuple(_meta(seed).get("json_list_columns") or ()),
+            delta_new_rows_by=_meta(seed).get("delta_new_rows_by"),
+            delta_changed_rows_by=_meta(seed).get("delta_changed_rows_by"),
         )
         for seed in document["seeds"]
     )

@@ -223,24 +223,28 @@ def write_delta(base_dir: Path, days: int, seed: int, output_dir: Path) -> Delta
 
 
 def combine_exports(base_dir: Path, delta_dir: Path, output_dir: Path) -> None:
-    """The export a full export would be after the delta: the base's deal changes, then the
-    delta's; each activity id's row from the delta if it has one (in the base's place), else
-    the base's, then the delta's new activities; the delta's users, stages, types and fields."""
-    base_ids = Counter(int(row[0]) for row in _rows(base_dir / fmt.ACTIVITY))
+    """The export after the delta, as `pipedrive-load --delta` merges it (loader/delta.py): the
+    base's deal changes, then the delta's that the base does not hold; the base's activities
+    but those whose id the delta changes, then the delta's; the delta's small files."""
+    base_changes = list(_rows(base_dir / fmt.DEAL_CHANGES))
+    held = {tuple(row) for row in base_changes if row[1]}
+    base_activities = list(_rows(base_dir / fmt.ACTIVITY))
+    rows_per_id = Counter(row[0] for row in base_activities if row[0])
     delta_activities = list(_rows(delta_dir / fmt.ACTIVITY))
-    by_id = {int(row[0]): row for row in delta_activities}
-    for activity_id, count in base_ids.items():
-        if count > 1 and activity_id in by_id:
+    changed = {row[0] for row in delta_activities if row[0]}
+    for activity_id in sorted(changed):
+        if rows_per_id[activity_id] > 1:
             raise DeltaError(
-                f"{delta_dir / fmt.ACTIVITY}: activity id {activity_id} is on {count} rows of the "
-                "base export; a changed row cannot say which one it changes"
+                f"{delta_dir / fmt.ACTIVITY}: activity id {activity_id} is on "
+                f"{rows_per_id[activity_id]} rows of the base export; a changed row cannot say "
+                "which one it changes"
             )
     with atomic_csv_files(output_dir, fmt.HEADERS) as out:
-        out[fmt.DEAL_CHANGES].writerows(_rows(base_dir / fmt.DEAL_CHANGES))
-        out[fmt.DEAL_CHANGES].writerows(_rows(delta_dir / fmt.DEAL_CHANGES))
-        out[fmt.ACTIVITY].writerows(
-            by_id.get(int(row[0]), row) for row in _rows(base_dir / fmt.ACTIVITY)
+        out[fmt.DEAL_CHANGES].writerows(base_changes)
+        out[fmt.DEAL_CHANGES].writerows(
+            row for row in _rows(delta_dir / fmt.DEAL_CHANGES) if tuple(row) not in held
         )
-        out[fmt.ACTIVITY].writerows(row for row in delta_activities if int(row[0]) not in base_ids)
+        out[fmt.ACTIVITY].writerows(row for row in base_activities if row[0] not in changed)
+        out[fmt.ACTIVITY].writerows(delta_activities)
         for name in (fmt.USERS, fmt.ACTIVITY_TYPES, fmt.STAGES, fmt.FIELDS):
             out[name].writerows(_rows(delta_dir / name))

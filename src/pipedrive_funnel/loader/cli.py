@@ -55,6 +55,13 @@ def _parser() -> argparse.ArgumentParser:
         "(without it such a file fails the load)",
     )
     parser.add_argument(
+        "--delta",
+        action="store_true",
+        help="the export is a delta (pipedrive-generate --delta-of): add its new deal changes, "
+        "new and changed activities (by activity_id) to the raw tables of a full load; its other "
+        "files replace theirs",
+    )
+    parser.add_argument(
         "--check",
         action="store_true",
         help="only check the files, without a database: every header right, UTF-8 text, no NUL "
@@ -112,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         loads = load_export(
             server.connect, args.export, tables, schema, checks, on_file, on_loaded, args.jobs,
-            frozenset(args.allow_empty),
+            frozenset(args.allow_empty), args.delta,
         )  # fmt: skip
     except (LoadError, DatabaseUnreachableError) as error:
         print(f"pipedrive-load: {error}; nothing was loaded", file=sys.stderr)

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from dataclasses import replace
 from pathlib import Path
 
 import psycopg2
 from psycopg2 import sql
 
+from pipedrive_funnel.loader.delta import is_merged, merge_delta
 from pipedrive_funnel.loader.errors import FileLoad, LoadError
 from pipedrive_funnel.loader.file import Progress, load_file
 from pipedrive_funnel.loader.header import check_headers
@@ -36,9 +38,12 @@ def load_export(
     on_loaded: Callable[[FileLoad], None],
     jobs: int = 2,
     allow_empty: frozenset[str] = frozenset(),
+    delta: bool = False,
 ) -> list[FileLoad]:
     """Load every file of `export_dir` into `schema`; the raw tables change only if all load.
-    A file with a header and no rows fails the load unless its name is in `allow_empty`."""
+    A file with a header and no rows fails the load unless its name is in `allow_empty`. A
+    `delta` adds to the tables of new or changed rows (`delta.py`) instead of replacing them,
+    and its files of such rows may have none."""
     check_headers(export_dir, tables)
     main = connect()
     try:
@@ -52,7 +57,8 @@ def load_export(
             loaded = load_file(
                 connection, path, table, _loading(schema, table), checks, on_file(table, path)
             )
-            if loaded.rows == 0 and table.file_name not in allow_empty:
+            may_be_empty = table.file_name in allow_empty or (delta and is_merged(table))
+            if loaded.rows == 0 and not may_be_empty:
                 raise LoadError(no_rows_message(path, "pipedrive-load --allow-empty"))
             on_loaded(loaded)
             return loaded
@@ -61,7 +67,10 @@ def load_export(
         loads = _load_side_by_side(connect, largest_first, load_one, jobs)
         with main.cursor() as cursor:
             for table in tables:
-                _swap(cursor, schema, table)
+                if delta and is_merged(table):
+                    _merge(cursor, schema, table, export_dir, loads)
+                else:
+                    _swap(cursor, schema, table)
         main.commit()
     except BaseException:
         main.rollback()
@@ -70,7 +79,8 @@ def load_export(
         main.commit()
         raise
     else:
-        _freeze(main, schema, tables)  # the export is in; this only saves the build time
+        if not delta:  # a delta's few rows are not worth a pass over the whole tables
+            _freeze(main, schema, tables)  # the export is in; this only saves the build time
     finally:
         main.close()
     return [loads[table.name] for table in tables]
@@ -156,6 +166,26 @@ def _swap(cursor: psycopg2.extensions.cursor, schema: str, table: RawTable) -> N
     cursor.execute(
         sql.SQL("alter table {} rename to {}").format(loading, sql.Identifier(table.name))
     )
+
+
+def _merge(
+    cursor: psycopg2.extensions.cursor,
+    schema: str,
+    table: RawTable,
+    export_dir: Path,
+    loads: dict[str, FileLoad],
+) -> None:
+    """Merge a delta's checked rows into the raw table, which must exist (a full load first)."""
+    target = sql.Identifier(schema, table.name)
+    cursor.execute("select to_regclass(%s)", (target.as_string(cursor),))
+    if cursor.fetchone()[0] is None:
+        raise LoadError(
+            f"{export_dir}: a delta needs the raw table {schema}.{table.name} of a full load "
+            "first (pipedrive-load --export DIR without --delta)"
+        )
+    path = export_dir / table.file_name
+    added = merge_delta(cursor, table, path, target, _loading(schema, table))
+    loads[table.name] = replace(loads[table.name], rows=added)
 
 
 def _freeze(

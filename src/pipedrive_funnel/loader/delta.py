@@ -1,0 +1,112 @@
+"""A delta export merged into the raw tables (`pipedrive-load --delta`), in the load's last
+transaction, after each file was loaded and checked like any other into a new table.
+
+- A table of new rows (seed meta delta_new_rows_by, deal_changes): the delta's rows are added,
+  except those the table already holds (the same values, the match column equal and not null), so
+  that loading the same delta twice adds nothing.
+- A table of changed rows (seed meta delta_changed_rows_by, activity: the key activity_id): a row
+  whose key the table holds replaces that row; the others are added. A key the table holds on
+  several rows (a reused activity id) stops the load: which row would the change be for?
+- Any other table: the delta's file replaces it, as in a full load.
+Added rows are numbered after the lines the table holds: line n of the delta file gets the
+number (last number held) + n - 1.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg2
+from psycopg2 import sql
+
+from pipedrive_funnel.loader.errors import LoadError
+from pipedrive_funnel.raw_tables import LINE_NUMBER_COLUMN, RawTable
+
+LINE = sql.Identifier(LINE_NUMBER_COLUMN)
+
+
+def is_merged(table: RawTable) -> bool:
+    """Whether a delta's file is merged into the table (else it replaces it)."""
+    return bool(table.delta_new_rows_by or table.delta_changed_rows_by)
+
+
+def merge_delta(
+    cursor: psycopg2.extensions.cursor,
+    table: RawTable,
+    path: Path,
+    target: sql.Identifier,
+    loaded: sql.Identifier,
+) -> int:
+    """Merge the checked rows of `loaded` into `target`; the number of rows added."""
+    columns = [sql.Identifier(name.lower()) for name in table.column_names]
+    names = {"target": target, "loaded": loaded, "line": LINE}
+    if table.delta_changed_rows_by:
+        key = sql.Identifier(table.delta_changed_rows_by.lower())
+        _refuse_ambiguous_keys(cursor, table, path, target, loaded, key)
+        cursor.execute(
+            sql.SQL(
+                "delete from {target} as held using {loaded} as delta"
+                " where held.{key} = delta.{key}"
+            ).format(key=key, **names)
+        )
+        keep = sql.SQL("true")
+    else:
+        match = sql.Identifier(str(table.delta_new_rows_by).lower())
+        keep = sql.SQL(
+            "not exists (select from {target} as held"
+            " where held.{match} = delta.{match} and {same})"
+        ).format(
+            match=match,
+            same=sql.SQL(" and ").join(
+                sql.SQL("held.{0} is not distinct from delta.{0}").format(column)
+                for column in columns
+                if column != match
+            ),
+            **names,
+        )
+    listed = sql.SQL(", ").join(columns)
+    cursor.execute(
+        sql.SQL(
+            "insert into {target} ({listed}, {line}) select {delta_columns},"
+            " held.last_line + delta.{line} - 1 from {loaded} as delta"
+            " cross join (select coalesce(max({line}), 1) as last_line from {target}) as held"
+            " where {keep} order by delta.{line}"
+        ).format(
+            listed=listed,
+            delta_columns=sql.SQL(", ").join(
+                sql.SQL("delta.{}").format(column) for column in columns
+            ),
+            keep=keep,
+            **names,
+        )
+    )
+    added = cursor.rowcount
+    cursor.execute(sql.SQL("drop table {}").format(loaded))
+    cursor.execute(sql.SQL("analyze {}").format(target))
+    return added
+
+
+def _refuse_ambiguous_keys(
+    cursor: psycopg2.extensions.cursor,
+    table: RawTable,
+    path: Path,
+    target: sql.Identifier,
+    loaded: sql.Identifier,
+    key: sql.Identifier,
+) -> None:
+    cursor.execute(
+        sql.SQL(
+            "select delta.{line}, delta.{key}, held.rows from {loaded} as delta"
+            " join (select {key}, count(*) as rows from {target} group by {key}"
+            " having count(*) > 1) as held on held.{key} = delta.{key}"
+            " order by delta.{line} limit 1"
+        ).format(line=LINE, key=key, target=target, loaded=loaded)
+    )
+    ambiguous = cursor.fetchone()
+    if ambiguous is not None:
+        line, value, rows = ambiguous
+        name = table.delta_changed_rows_by
+        raise LoadError(
+            f"{path}, line {line}, column {name}: {value} is on {rows} rows of the raw table "
+            f"{table.name} (a reused id): a changed row cannot say which one it changes"
+        )
