@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import REPO_ROOT
 
 BENCHMARK = str(Path(sys.executable).with_name("pipedrive-benchmark-build"))
@@ -24,7 +26,8 @@ def test_the_benchmark_runs_and_the_limit_script_equals_the_marts(tmp_path: Path
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
-    header, row, *legend = result.stdout.splitlines()
+    lines = result.stdout.splitlines()
+    header, row, *legend = lines[: lines.index("")]
     assert header.split()[:2] == ["deals", "rows"]
     cells = row.replace("|", " ").split()
     assert cells[0] == "2,000"
@@ -36,3 +39,9 @@ def test_the_benchmark_runs_and_the_limit_script_equals_the_marts(tmp_path: Path
     assert all(peak > 10 for peak in peaks)  # MiB of the loader, dbt and psql, each measured
     assert cells[-1] == "0"  # no row differs between the limit's reports and the marts
     assert any(line.startswith("diff:") for line in legend)
+    delta_header, delta_row, *_ = lines[lines.index("") + 1 :]
+    assert delta_header.split()[:3] == ["deals", "delta", "rows"]
+    cells = delta_row.replace("|", " ").split()
+    assert cells[0] == "2,000" and int(cells[1].replace(",", "")) > 100  # a delta was loaded
+    load, build, total, full, ratio = (float(cell) for cell in cells[2:])
+    assert total == pytest.approx(load + build, abs=0.11) and full > 0 and ratio > 0

@@ -30,6 +30,10 @@ from pipedrive_funnel.scratch_db import scratch_database
 
 DEFAULT_SIZES = (100_000, 300_000, 1_000_000)
 CHECK_UP_TO = 100_000  # sizes up to this are also checked: the limit's reports equal the marts
+# A daily refresh: the delta of a week after the export (pipedrive-generate --delta-of), about 1 %
+# more deal changes; loaded with pipedrive-load --delta and built again.
+DELTA_DAYS = 7
+DELTA_SEED = 8
 LIMIT_SCRIPT = Path("benchmarks") / "limit.sql"
 PLAIN_SCHEMA = "benchmark_plain_raw"
 LOADER_VARS = "{raw_source: loader}"
@@ -49,6 +53,9 @@ class SizeResult:
     models: Measure
     build: Measure
     differing_rows: int | None
+    delta_rows: int  # deal changes + activity rows of the delta
+    delta_load: Measure
+    delta_build: Measure
 
 
 def psql(server: Server, database: str) -> list[str]:
@@ -95,6 +102,21 @@ def generate(deals: int, seed: int, exports_dir: Path) -> Path:
     return export_dir
 
 
+def generate_delta(export_dir: Path) -> Path:
+    """The export's delta of DELTA_DAYS days, generated once beside it and reused after."""
+    delta_dir = export_dir.with_name(f"{export_dir.name}_delta_{DELTA_DAYS}_days")
+    done = delta_dir / ".complete"
+    if not done.exists():  # in a process of its own: this one stays small for the measures
+        generate_command = str(Path(sys.executable).with_name("pipedrive-generate"))
+        subprocess.run(
+            [generate_command, "--delta-of", str(export_dir), "--days", str(DELTA_DAYS),
+             "--seed", str(DELTA_SEED), "--output-dir", str(delta_dir), "--quiet"],
+            check=True,
+        )  # fmt: skip
+        done.touch()
+    return delta_dir
+
+
 def run_size(
     deals: int, export_dir: Path, project_dir: Path, scratch: Path, check: bool
 ) -> SizeResult:
@@ -126,7 +148,21 @@ def run_size(
         build = timed([*dbt, "build", *dbt_args], "dbt build", env)
         differing = compare_with_marts(command, env) if check else None
         rows = _count_rows(server, database)
-    return SizeResult(deals, rows, copy, limit, loader, models, build, differing)
+        delta_dir = generate_delta(export_dir)
+        delta_load = timed(
+            [str(bin_dir / "pipedrive-load"), "--export", str(delta_dir), "--delta", "--quiet"],
+            "pipedrive-load --delta",
+            env,
+        )
+        delta_build = timed([*dbt, "build", *dbt_args], "dbt build after the delta", env)
+    delta_rows = sum(
+        sum(1 for _ in (delta_dir / name).open(encoding="utf-8")) - 1
+        for name in ("deal_changes.csv", "activity.csv")
+    )
+    return SizeResult(
+        deals, rows, copy, limit, loader, models, build, differing, delta_rows, delta_load,
+        delta_build,
+    )  # fmt: skip
 
 
 def _count_rows(server: Server, database: str) -> int:
@@ -167,6 +203,28 @@ def format_row(result: SizeResult) -> str:
     )
 
 
+DELTA_HEADER = (
+    f"{'deals':>9} {'delta rows':>10} | {'load':>5} {'build':>6} {'total':>6} |"
+    f" {'full':>6} {'ratio':>5}"
+)
+
+
+def format_delta_row(result: SizeResult) -> str:
+    """The refresh after a delta against the full build of the same run."""
+    total = result.delta_load.seconds + result.delta_build.seconds
+    full = result.loader.seconds + result.build.seconds
+    return (
+        f"{result.deals:>9,} {result.delta_rows:>10,} | {result.delta_load.seconds:>5.1f}"
+        f" {result.delta_build.seconds:>6.1f} {total:>6.1f} | {full:>6.1f} {total / full:>5.2f}"
+    )
+
+
+DELTA_LEGEND = f"""\
+delta: the {DELTA_DAYS} days after the export (pipedrive-generate --delta-of); rows: deal changes
+and activity rows (new and changed).
+load: pipedrive-load --delta; build: dbt build after it; ratio = (load + build) / full build."""
+
+
 LEGEND = """\
 rows: deal changes + activities. Seconds, wall clock, all on the same server in one run.
 COPY: plain COPY of the six files into typed tables; loader: pipedrive-load (ratio = loader / COPY).
@@ -198,13 +256,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not (project_dir / LIMIT_SCRIPT).is_file():
         parser.error(f"run from the dbt project's directory (no {LIMIT_SCRIPT} here)")
     print(HEADER, flush=True)
+    results = []
     for deals in args.sizes:
         export_dir = generate(deals, args.seed, args.exports_dir)
         with tempfile.TemporaryDirectory() as scratch:
             check = deals <= args.check_up_to
-            result = run_size(deals, export_dir, project_dir, Path(scratch), check)
-        print(format_row(result), flush=True)
+            results.append(run_size(deals, export_dir, project_dir, Path(scratch), check))
+        print(format_row(results[-1]), flush=True)
     print(LEGEND)
+    print()
+    print(DELTA_HEADER)
+    for result in results:
+        print(format_delta_row(result))
+    print(DELTA_LEGEND)
     return 0
 
 

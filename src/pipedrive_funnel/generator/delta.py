@@ -44,7 +44,7 @@ from pipedrive_funnel.generator.deals import (
 )
 from pipedrive_funnel.generator.writer import atomic_csv_files
 
-RESCHEDULE_SHARE = 0.2  # planned activities moved to another day (1 to 20 days later)
+RESCHEDULE_PER_DAY = 0.01  # share of recent activities moved to another day, per day of delta
 LATE_CHANGE_DAYS = 30  # activities due this long before the delta can still change
 SALES_CALL_TYPES = {2: fmt.TYPE_MEETING, 3: fmt.TYPE_SALES_CALL_2}
 
@@ -175,11 +175,12 @@ def write_delta(base_dir: Path, days: int, seed: int, output_dir: Path) -> Delta
     # late changes to recent activities: a planned one done after all or moved to another day
     # (done if that day has passed), a done one moved to another day before the delta's end
     changed: list[list[str]] = []
+    reschedule_share = min(0.5, RESCHEDULE_PER_DAY * days)
     for row in base.recent:
         if base.activity_ids[int(row[0])] > 1:
             continue
         due, done = datetime.fromisoformat(row[5]), row[4] == fmt.BOOLEAN_TEXT[True]
-        if rng.random() < RESCHEDULE_SHARE:
+        if rng.random() < reschedule_share:
             due = working_time(rng, due + random_days(rng, (-20.0, 20.0) if done else (1.0, 20.0)))
             if done and due >= end:
                 continue

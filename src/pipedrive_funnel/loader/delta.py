@@ -64,15 +64,18 @@ def merge_delta(
             ),
             **names,
         )
+    # the last line held, read first: in the insert, the planner may evaluate it once per row
+    cursor.execute(sql.SQL("select coalesce(max({line}), 1) from {target}").format(**names))
+    last_line = cursor.fetchone()[0]
     listed = sql.SQL(", ").join(columns)
     cursor.execute(
         sql.SQL(
             "insert into {target} ({listed}, {line}) select {delta_columns},"
-            " held.last_line + delta.{line} - 1 from {loaded} as delta"
-            " cross join (select coalesce(max({line}), 1) as last_line from {target}) as held"
+            " {last_line} + delta.{line} - 1 from {loaded} as delta"
             " where {keep} order by delta.{line}"
         ).format(
             listed=listed,
+            last_line=sql.Literal(last_line),
             delta_columns=sql.SQL(", ").join(
                 sql.SQL("delta.{}").format(column) for column in columns
             ),
