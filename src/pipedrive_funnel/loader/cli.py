@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from pipedrive_funnel.cli_parser import Parser
 from pipedrive_funnel.database import DatabaseUnreachableError, Server
+from pipedrive_funnel.loader.delta import is_merged
 from pipedrive_funnel.loader.errors import FileLoad, LoadError
 from pipedrive_funnel.loader.export import load_export
 from pipedrive_funnel.loader.header import check_headers
@@ -132,6 +133,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         for bar in bars.values():
             bar.close()
     if not args.quiet:
+        if args.delta:  # the lines above count the delta's rows; these, what they added
+            for table, load in zip(tables, loads, strict=True):
+                if is_merged(table):
+                    print(
+                        f"pipedrive-load: {table.name}: {load.rows:,} rows added or changed",
+                        file=sys.stderr,
+                    )
         total = sum(load.rows for load in loads)
         print(f"pipedrive-load: loaded {total:,} rows into {schema}", file=sys.stderr)
     return 0
