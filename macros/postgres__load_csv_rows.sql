@@ -89,6 +89,17 @@
         where staged.line_number = numbered.line_number and numbered.first_line <> staged.line_number
     {% endcall %}
 
+    {#- A row with fewer fields than the header: agate fills the missing ones in as it reads an
+        empty field, so such a row ends in an empty value. For those rows only, the file's line
+        is read again and its fields counted (pipedrive-load: loader/structure.py). -#}
+    {%- set ends_empty = run_query(
+        "select line_number from " ~ staging ~ " where "
+        ~ adapter.quote('c' ~ csv_columns | length) ~ " is null order by 1"
+    ) -%}
+    {%- if ends_empty.rows | length > 0 -%}
+        {{- fail_on_short_rows(model, csv_columns, agate_table, ends_empty.columns[0].values()) -}}
+    {%- endif -%}
+
     {#- One scan checks every typed column: the first bad line, and in it the first bad column.
         A value is bad when its pattern rejects it or, on PostgreSQL 16 and later, when its type
         cannot hold it (a 30 February): the cast below then never fails with a bare message. -#}
@@ -219,6 +230,33 @@
             {%- set line.number = line.number + (value.count('\n') if value is string else 0) -%}
         {%- endfor -%}
         {%- set line.number = line.number + 1 -%}
+    {%- endfor -%}
+{% endmacro %}
+
+
+{% macro fail_on_short_rows(model, csv_columns, agate_table, lines) %}
+    {#- The file again, one physical line per row (no quoting, no delimiter): a line whose value
+        holds a quoted line break goes on until its quotes are balanced; quoted text is taken out
+        and the commas left counted. -#}
+    {%- set physical = agate_table.from_csv(
+        agate_table.original_abspath, column_names=['text'],
+        column_types=[agate_table.column_types[0]], header=False, delimiter='\x1f', quoting=3
+    ).columns[0].values() -%}
+    {%- for line in lines -%}
+        {%- set record = namespace(text=physical[line - 1] or '', next=line) -%}
+        {%- for _ in range(1000) if record.text.count('"') is odd
+            and record.next < physical | length -%}
+            {%- set record.text = record.text ~ '\n' ~ (physical[record.next] or '') -%}
+            {%- set record.next = record.next + 1 -%}
+        {%- endfor -%}
+        {%- set fields = modules.re.sub('"[^"]*"', '', record.text).count(',') + 1 -%}
+        {%- if fields < csv_columns | length -%}
+            {{ exceptions.raise_compiler_error(
+                model.original_file_path ~ ", line " ~ line ~ ": " ~ fields
+                ~ " fields where the header has " ~ csv_columns | length ~ " ("
+                ~ csv_columns | join(', ') ~ "); a field missing or one too many shifts the values"
+            ) }}
+        {%- endif -%}
     {%- endfor -%}
 {% endmacro %}
 

@@ -86,7 +86,7 @@ def test_what_dbt_cannot_tell_is_checked_before_dbt_naming_file_line_column(
     tmp_path: Path, case: str
 ) -> None:
     """`make build` runs `pipedrive-load --check` on the seed files before dbt, whose seed
-    reader would read a row with a field missing without a word."""
+    reader stops at a file that is not UTF-8 before the project's code runs, naming no file."""
     edit, expected = CHECKED_BEFORE_DBT[case]
     export = copy_base(tmp_path / "seeds" / "pipedrive")
     edit(export)

@@ -4,7 +4,7 @@ many fields as the header.
 PostgreSQL's COPY stops at such a row too, but names the row by its number among the rows, not
 by the file's line (a value with a line break inside quotes spans two lines), and names no column
 for a bad byte. dbt's seed reader stops before the project's code runs (a file that is not UTF-8)
-or reads the row without a word (a row with fewer fields gets empty ones). This reads the file
+or fills missing fields in (the seed loader macro then reads those lines again). This reads the file
 with Python's csv module, which counts the file's physical lines, and names file, line, column
 and value. It runs before `dbt build` (`pipedrive-load --check`) and when COPY fails; a file of
 millions of rows takes seconds, so the loader does not read every file twice.
