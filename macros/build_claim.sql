@@ -60,6 +60,7 @@
         end
     {%- endset %}
     {{ serialize_builds('claim') }};
+    create schema if not exists {{ quoted_identifier(target.schema) }};
     create table if not exists {{ claims }} (
         invocation_id text not null,
         command text not null,

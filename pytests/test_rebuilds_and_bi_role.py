@@ -308,3 +308,26 @@ def test_a_killed_builds_claim_stops_builds_until_released_or_lapsed(site: dict)
     lapsed = run_dbt(project, database, "build")
     assert lapsed.returncode == 0, lapsed.stdout[-3000:]
     assert query(database, "select count(*) from public.dbt_build_claims") == [(0,)]
+
+
+def test_a_target_schema_of_its_own_builds_and_claims_there(tmp_path: Path) -> None:
+    """DBT_PG_SCHEMA=analytics: the layers go to analytics_*, and the build claim to the target
+    schema itself, which no model creates (the claim creates it)."""
+    project = copy_project(tmp_path / "project", BASE)
+    with scratch_database() as database:
+        result = subprocess.run(
+            [DBT, "build"], cwd=project, capture_output=True, text=True, check=False,
+            env={**dbt_environment(database), "DBT_PG_SCHEMA": "analytics"},
+        )  # fmt: skip
+        tables = query(
+            database,
+            "select table_schema, table_name from information_schema.tables where table_name "
+            "in ('dbt_build_claims', 'rep_sales_funnel_monthly') order by 1",
+        )
+        claims = query(database, "select count(*) from analytics.dbt_build_claims")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert tables == [
+        ("analytics", "dbt_build_claims"),
+        ("analytics_marts", "rep_sales_funnel_monthly"),
+    ]
+    assert claims == [(0,)]  # released at the end
