@@ -127,3 +127,41 @@ def test_a_delta_needs_a_full_load_first(loaded: dict) -> None:
     assert "a delta needs the raw table public_raw." in result.stderr
     assert "of a full load first" in result.stderr
     assert tables == [(0,)]
+
+
+def test_each_load_is_logged_with_the_last_lines_and_the_rows_it_replaced(loaded: dict) -> None:
+    """The log the incremental models read (loader/load_log.py): the full load and the delta
+    twice; every activity row ever held keeps a line number of its own, also once replaced."""
+    merged = loaded["merged"]
+    log = query(
+        merged,
+        "select load_id, kind, (last_lines ->> 'deal_changes')::integer,"
+        " (last_lines ->> 'activity')::integer from public_raw.pipedrive_loads order by load_id",
+    )
+    kinds = [(load_id, kind) for load_id, kind, *_ in log]
+    assert kinds == [(1, "full"), (2, "delta"), (3, "delta")]
+    last_deal_change, last_activity = query(
+        merged,
+        "select (select max(_line_number) from public_raw.deal_changes),"
+        " (select max(_line_number) from public_raw.activity)",
+    )[0]
+    assert log[-1][2:] == (last_deal_change, last_activity)
+    assert log[1][2] == log[2][2]  # the same delta twice adds no deal change
+    delta_ids = {
+        line.split(",", 1)[0]
+        for line in (loaded["exports"]["delta"] / "activity.csv").read_text().splitlines()[1:]
+    }
+    replaced = query(
+        merged,
+        "select _replaced_in_load, count(*), count(distinct activity_id)"
+        " from public_raw.activity__replaced group by 1 order by 1",
+    )
+    assert replaced[1] == (3, len(delta_ids), len(delta_ids))  # the first delta's rows, again
+    assert 0 < replaced[0][1] < len(delta_ids)  # the base rows the delta changed
+    lines = query(
+        merged,
+        "select count(*), count(distinct _line_number) from (select _line_number"
+        " from public_raw.activity union all select _line_number"
+        " from public_raw.activity__replaced) as ever_held",
+    )[0]
+    assert lines[0] == lines[1]

@@ -1,10 +1,14 @@
--- Done activities with a due time, with the rep's masked name and the funnel step they feed.
+-- Done activities with a due time, with the funnel step they feed.
+-- Incremental (macros/incremental_refresh.sql): a refresh deletes the rows a delta replaced (an
+-- activity marked done or undone later, a rescheduled due time) and appends the new lines' done
+-- activities; a full load, a changed input or --full-refresh rebuilds it. The rep's name is not
+-- stored here (a renamed user would leave old rows stale): the mart joins it.
+{{ config(**incremental_config('activity_row_id', 'replaced activity rows')) }}
+{%- set scope = incremental_scope() %}
+
 with activities as (
     select * from {{ ref('stg_pipedrive__activities') }}
-),
-
-users as (
-    select * from {{ ref('stg_pipedrive__users') }}
+    where {{ incremental_window(scope, 'activity', 'activity_row_id') }}
 ),
 
 funnel_steps as (
@@ -25,15 +29,9 @@ final as (
         completed.assigned_user_id as sales_rep_id,
         completed.activity_type,
         funnel_steps.funnel_step,
-        case
-            when users.user_id is null then '(unknown user)'
-            else coalesce(users.user_name_masked, '(no name)')
-        end as sales_rep_name,
         date_trunc('month', completed.due_at) as due_month,
         completed.due_at
     from completed
-    left join users
-        on completed.assigned_user_id = users.user_id
     left join funnel_steps
         on
             funnel_steps.source = 'activity'

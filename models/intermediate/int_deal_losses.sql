@@ -1,6 +1,12 @@
 -- One row per lost reason set in the deal log: the deal was lost at `lost_at`.
+-- Incremental (macros/incremental_refresh.sql): a refresh appends the losses of the deal
+-- log's new lines; a full load, a changed input or --full-refresh rebuilds it.
+{{ config(**incremental_config()) }}
+{%- set scope = incremental_scope() %}
+
 with deal_changes as (
     select * from {{ ref('stg_pipedrive__deal_changes') }}
+    where {{ incremental_window(scope, 'deal_changes', 'deal_change_id') }}
 ),
 
 field_options as (

@@ -1,5 +1,14 @@
+-- Incremental (macros/incremental_refresh.sql): a refresh deletes the months the new and replaced
+-- rows fall in (a late change may fall in a month long closed) and counts those months again from
+-- every entry they hold; a full load, a changed input or --full-refresh rebuilds it.
+{{ config(**incremental_config('month', 'touched months')) }}
+{%- set scope = incremental_scope() %}
+
 with entries as (
     select * from {{ ref('int_funnel_steps_entered') }}
+    {%- if not scope.full %}
+    where entered_month in ({{ touched_months(scope) }})
+    {%- endif %}
 ),
 
 -- Distinct (month, step, deal) first, then a plain count: the same number as

@@ -1,19 +1,27 @@
 -- The funnel definition (docs block funnel_definition) is applied here, once: every event that
 -- makes a deal enter a funnel step, mapped to its step through the funnel_steps seed.
+-- Incremental (macros/incremental_refresh.sql): a refresh deletes the entries of activity rows a
+-- delta replaced and appends the entries of the new lines; a full load, a changed input or
+-- --full-refresh rebuilds it.
+{{ config(**incremental_config('activity_row_id', 'replaced activity rows')) }}
+{%- set scope = incremental_scope() %}
 with funnel_steps as (
     select * from {{ ref('funnel_steps') }}
 ),
 
 transitions as (
     select * from {{ ref('int_deal_stage_transitions') }}
+    where {{ incremental_window(scope, 'deal_changes', 'deal_change_id') }}
 ),
 
 activities as (
     select * from {{ ref('int_activities_completed') }}
+    where {{ incremental_window(scope, 'activity', 'activity_row_id') }}
 ),
 
 losses as (
     select * from {{ ref('int_deal_losses') }}
+    where {{ incremental_window(scope, 'deal_changes', 'deal_change_id') }}
 ),
 
 stage_entries as (

@@ -1,12 +1,21 @@
+-- Activity and workload per rep id per month (the mart adds the rep's name).
+-- Incremental (macros/incremental_refresh.sql): a refresh deletes the months the new and replaced
+-- activity rows fall in and counts those months again from every done activity they hold; a full
+-- load, a changed input or --full-refresh rebuilds it.
+{{ config(**incremental_config("to_date(month, 'YYYY-MM')", 'touched months')) }}
+{%- set scope = incremental_scope() %}
+
 with activities as (
     select * from {{ ref('int_activities_completed') }}
+    {%- if not scope.full %}
+    where due_month in ({{ touched_months(scope) }})
+    {%- endif %}
 ),
 
 monthly as (
     select
         to_char(due_month, 'YYYY-MM') as month,
         sales_rep_id,
-        sales_rep_name,
         count(distinct deal_id)::integer as deals_worked,
         count(*)::integer as activities_completed,
         (count(*) filter (where funnel_step = '2.1'))::integer as sales_call_1_completed,
@@ -16,7 +25,7 @@ monthly as (
         ))::integer as other_activities
     from activities
     where sales_rep_id is not null
-    group by due_month, sales_rep_id, sales_rep_name
+    group by due_month, sales_rep_id
 )
 
 select * from monthly

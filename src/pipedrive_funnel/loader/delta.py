@@ -20,6 +20,7 @@ import psycopg2
 from psycopg2 import sql
 
 from pipedrive_funnel.loader.errors import LoadError
+from pipedrive_funnel.loader.load_log import ensure_replaced, replaced_table
 from pipedrive_funnel.raw_tables import LINE_NUMBER_COLUMN, RawTable
 
 LINE = sql.Identifier(LINE_NUMBER_COLUMN)
@@ -36,18 +37,32 @@ def merge_delta(
     path: Path,
     target: sql.Identifier,
     loaded: sql.Identifier,
-) -> int:
-    """Merge the checked rows of `loaded` into `target`; the number of rows added."""
+    load_id: int,
+) -> tuple[int, int]:
+    """Merge the checked rows of `loaded` into `target`, the rows it replaces kept in the table of
+    replaced rows with `load_id`; the number of rows added, and the last line number held."""
     columns = [sql.Identifier(name.lower()) for name in table.column_names]
     names = {"target": target, "loaded": loaded, "line": LINE}
+    # the last line held, read first (before a replaced row goes: its line is never given again;
+    # and in the insert, the planner may evaluate it once per row)
+    cursor.execute(sql.SQL("select coalesce(max({line}), 1) from {target}").format(**names))
+    last_line = cursor.fetchone()[0]
     if table.delta_changed_rows_by:
         key = sql.Identifier(table.delta_changed_rows_by.lower())
         _refuse_ambiguous_keys(cursor, table, path, target, loaded, key)
+        *schema, _ = target.strings
+        ensure_replaced(cursor, schema[0], table)
         cursor.execute(
             sql.SQL(
-                "delete from {target} as held using {loaded} as delta"
-                " where held.{key} = delta.{key}"
-            ).format(key=key, **names)
+                "with replaced as (delete from {target} as held using {loaded} as delta"
+                " where held.{key} = delta.{key} returning held.*)"
+                " insert into {replaced} select replaced.*, {load_id} from replaced"
+            ).format(
+                key=key,
+                replaced=replaced_table(schema[0], table),
+                load_id=sql.Literal(load_id),
+                **names,
+            )
         )
         keep = sql.SQL("true")
     else:
@@ -64,15 +79,13 @@ def merge_delta(
             ),
             **names,
         )
-    # the last line held, read first: in the insert, the planner may evaluate it once per row
-    cursor.execute(sql.SQL("select coalesce(max({line}), 1) from {target}").format(**names))
-    last_line = cursor.fetchone()[0]
     listed = sql.SQL(", ").join(columns)
     cursor.execute(
         sql.SQL(
-            "insert into {target} ({listed}, {line}) select {delta_columns},"
+            "with added as (insert into {target} ({listed}, {line}) select {delta_columns},"
             " {last_line} + delta.{line} - 1 from {loaded} as delta"
-            " where {keep} order by delta.{line}"
+            " where {keep} order by delta.{line} returning {line})"
+            " select count(*), coalesce(max({line}), {last_line}) from added"
         ).format(
             listed=listed,
             last_line=sql.Literal(last_line),
@@ -83,10 +96,10 @@ def merge_delta(
             **names,
         )
     )
-    added = cursor.rowcount
+    added, last_line = cursor.fetchone()
     cursor.execute(sql.SQL("drop table {}").format(loaded))
     cursor.execute(sql.SQL("analyze {}").format(target))
-    return added
+    return int(added), int(last_line)
 
 
 def _refuse_ambiguous_keys(

@@ -15,3 +15,4 @@ class FileLoad:
     rows: int
     bytes: int
     seconds: float
+    last_line: int | None = None  # the last line number of a merged table (load_log.py)

@@ -5,7 +5,8 @@ by default, the largest first: while one connection streams a file, the other's 
 PostgreSQL's parallel workers when the server has them). When every file has loaded, one
 transaction replaces each raw table by its new one. If any file fails, the others are cancelled,
 the new tables are dropped, and the raw tables, and so the models and marts built from them, keep
-the previous export. Last, the new tables are vacuumed once, ready for the build.
+the previous export. The same transaction logs the load for the incremental models
+(`load_log.py`). Last, the new tables are vacuumed once, ready for the build.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pipedrive_funnel.loader.delta import is_merged, merge_delta
 from pipedrive_funnel.loader.errors import FileLoad, LoadError
 from pipedrive_funnel.loader.file import Progress, load_file
 from pipedrive_funnel.loader.header import check_headers
+from pipedrive_funnel.loader.load_log import finish_load, reset_replaced, start_load
 from pipedrive_funnel.raw_tables import LINE_NUMBER_COLUMN, RawTable, ValueCheck
 
 LOADING_SUFFIX = "__loading"
@@ -66,11 +68,18 @@ def load_export(
         largest_first = sorted(tables, key=lambda t: -(export_dir / t.file_name).stat().st_size)
         loads = _load_side_by_side(connect, largest_first, load_one, jobs)
         with main.cursor() as cursor:
+            load_id = start_load(cursor, schema, "delta" if delta else "full", export_dir)
             for table in tables:
                 if delta and is_merged(table):
-                    _merge(cursor, schema, table, export_dir, loads)
+                    _merge(cursor, schema, table, export_dir, loads, load_id)
                 else:
                     _swap(cursor, schema, table)
+                    if table.delta_changed_rows_by:
+                        reset_replaced(cursor, schema, table)
+            last_lines = {
+                table.name: loads[table.name].last_line for table in tables if is_merged(table)
+            }
+            finish_load(cursor, schema, load_id, last_lines)
         main.commit()
     except BaseException:
         main.rollback()
@@ -174,6 +183,7 @@ def _merge(
     table: RawTable,
     export_dir: Path,
     loads: dict[str, FileLoad],
+    load_id: int,
 ) -> None:
     """Merge a delta's checked rows into the raw table, which must exist (a full load first)."""
     target = sql.Identifier(schema, table.name)
@@ -184,8 +194,8 @@ def _merge(
             "first (pipedrive-load --export DIR without --delta)"
         )
     path = export_dir / table.file_name
-    added = merge_delta(cursor, table, path, target, _loading(schema, table))
-    loads[table.name] = replace(loads[table.name], rows=added)
+    added, last_line = merge_delta(cursor, table, path, target, _loading(schema, table), load_id)
+    loads[table.name] = replace(loads[table.name], rows=added, last_line=last_line)
 
 
 def _freeze(

@@ -22,6 +22,7 @@ import psycopg2
 from psycopg2 import sql
 
 from pipedrive_funnel.loader.blank_lines import BlankLinesAsEmptyRows
+from pipedrive_funnel.loader.delta import is_merged
 from pipedrive_funnel.loader.errors import FileLoad, LoadError
 from pipedrive_funnel.loader.header import check_header, read_header
 from pipedrive_funnel.loader.structure import first_structure_error
@@ -107,11 +108,22 @@ def load_file(
             check_json_lists(cursor, table, path, target)
             cursor.execute(sql.SQL("drop table {}").format(staged_table))
             cursor.execute(sql.SQL("analyze {}").format(target))
+            last_line = _last_line(cursor, target) if is_merged(table) else None
         connection.commit()
     except BaseException:
         connection.rollback()
         raise
-    return FileLoad(table.file_name, rows, path.stat().st_size, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return FileLoad(table.file_name, rows, path.stat().st_size, seconds, last_line)
+
+
+def _last_line(cursor: psycopg2.extensions.cursor, target: sql.Identifier) -> int:
+    cursor.execute(
+        sql.SQL("select coalesce(max({}), 1) from {}").format(
+            sql.Identifier(LINE_NUMBER_COLUMN), target
+        )
+    )
+    return int(cursor.fetchone()[0])
 
 
 def _copy(

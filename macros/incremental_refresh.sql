@@ -1,0 +1,259 @@
+{#-
+    Incremental refreshes: what an incremental model still has to take in, and when it must
+    rebuild in full. The loader logs every load in the raw schema (`pipedrive_loads`: full or
+    delta, and the last line number of deal_changes and activity after it) and keeps the activity
+    rows a delta replaced (`activity__replaced`, with the load that replaced them); a delta's rows
+    are numbered after every line held, so the rows after the last line a model took in are
+    exactly the rows it has not seen. Each incremental model records, in the same transaction as
+    its rows (post-hook record_incremental_state), the generation (the last full load), the last
+    load and the last lines it took in, and a hash of the small tables its columns depend on, in
+    `<target schema>.dbt_incremental_state`.
+
+    A model rebuilds in full (should_full_refresh) when:
+    - dbt build --full-refresh, or the table does not exist yet;
+    - the raw tables come from dbt seed (var raw_source: seeds: a seed reload numbers its lines
+      again), or the loader's log is missing;
+    - a full load came after the model's last refresh (a new generation of line numbers);
+    - the funnel mapping, the stages or the field options changed (the hash: an old row's funnel
+      step or known stage may have changed);
+    - its state is missing (a table built by another version of the project).
+    Otherwise it takes in the window of rows past its state, up to the last load logged before the
+    build started (run_started_at), so that a load during the build waits for the next one.
+-#}
+
+{% macro incremental_config(retract_column=none, retract=none) -%}
+    {#- The config of an incremental model of this project: appended rows, after the pre-hook
+        prepare_incremental_refresh deletes what they supersede (if `retract`); the post-hook
+        records the state. A change of columns fails (dbt build --full-refresh rebuilds). -#}
+    {%- set settings = {
+        'materialized': 'incremental',
+        'incremental_strategy': 'append',
+        'on_schema_change': 'fail',
+        'post_hook': ['{{ record_incremental_state() }}'],
+    } -%}
+    {%- if retract is not none -%}
+        {%- do settings.update({'pre_hook': [
+            '{{ prepare_incremental_refresh(' ~ tojson(retract_column) ~ ', ' ~ tojson(retract) ~ ') }}'
+        ]}) -%}
+    {%- endif -%}
+    {{- return(settings) -}}
+{%- endmacro %}
+
+
+{% macro incremental_state_relation() -%}
+    {{- return(api.Relation.create(
+        database=target.database, schema=target.schema, identifier='dbt_incremental_state'
+    )) -}}
+{%- endmacro %}
+
+
+{% macro create_incremental_state() -%}
+    {#- on-run-start: one table for the states of every incremental model -#}
+    create schema if not exists {{ quoted_identifier(target.schema) }};
+    create table if not exists {{ incremental_state_relation() }} (
+        relation_name text primary key,
+        generation bigint,
+        load_id bigint,
+        last_lines jsonb,
+        inputs_hash text not null,
+        refreshed_at timestamptz not null,
+        invocation_id text not null
+    )
+{%- endmacro %}
+
+
+{% macro incremental_inputs() -%}
+    {#- The small tables whose rows decide columns of the incremental models' rows: a change to any
+        of them rebuilds those models in full. The users are not among them: the reps' names are
+        joined in the mart, so that a renamed user changes no stored row. -#}
+    {{- return([ref('funnel_steps'), ref('stg_pipedrive__stages'), ref('stg_pipedrive__field_options')]) -}}
+{%- endmacro %}
+
+
+{% macro incremental_scope() -%}
+    {#- What this incremental model has to take in: a dict with
+        full (rebuild every row), reason (why in full), bounded (the loader's log exists: the rows
+        are bounded by the last load before the build), load_id, generation, to_lines (the last
+        lines of that load), inputs_hash, and when not full: since_load and from_lines (the state's
+        load and last lines). -#}
+    {%- set scope = {'full': true, 'bounded': false, 'reason': 'the raw tables come from dbt seed'} -%}
+    {%- if model.resource_type != 'model' -%}
+        {#- a unit test: its given rows are the whole input -#}
+        {%- do scope.update({'reason': 'a unit test'}) -%}
+        {{- return(scope) -}}
+    {%- endif -%}
+    {#- called while dbt parses the model, so that they are its parents -#}
+    {%- set log = source('pipedrive', 'pipedrive_loads') -%}
+    {%- do source('pipedrive', 'activity__replaced') -%}
+    {%- do source('pipedrive', 'deal_changes') -%}
+    {%- do source('pipedrive', 'activity') -%}
+    {%- do incremental_inputs() -%}
+    {%- if not execute or var('raw_source', 'seeds') != 'loader' -%}
+        {{- return(scope) -}}
+    {%- endif -%}
+    {%- if load_relation(log) is none -%}
+        {%- do scope.update({'reason': 'the raw schema has no log of loads (' ~ log ~ ')'}) -%}
+        {{- return(scope) -}}
+    {%- endif -%}
+    {%- set latest = run_query(
+        "select load_id, generation, last_lines::text from (select load_id, last_lines,"
+        ~ " max(load_id) filter (where kind = 'full') over (order by load_id) as generation"
+        ~ " from " ~ log ~ " where loaded_at <= " ~ sql_string_literal(run_started_at.isoformat())
+        ~ "::timestamptz) as loads order by load_id desc limit 1"
+    ) -%}
+    {%- if latest.rows | length == 0 or latest.rows[0][1] is none -%}
+        {%- do scope.update({'reason': 'no full load before this build started'}) -%}
+        {{- return(scope) -}}
+    {%- endif -%}
+    {%- do scope.update({
+        'bounded': true,
+        'load_id': latest.rows[0][0],
+        'generation': latest.rows[0][1],
+        'to_lines': fromjson(latest.rows[0][2]),
+        'inputs_hash': incremental_inputs_hash(),
+    }) -%}
+    {%- if dbt.should_full_refresh() -%}
+        {%- do scope.update({'reason': 'dbt build --full-refresh'}) -%}
+        {{- return(scope) -}}
+    {%- endif -%}
+    {%- set existing = adapter.get_relation(this.database, this.schema, this.identifier) -%}
+    {%- if existing is none or existing.type != 'table' -%}
+        {%- do scope.update({'reason': 'a new table'}) -%}
+        {{- return(scope) -}}
+    {%- endif -%}
+    {%- set state_relation = incremental_state_relation() -%}
+    {%- set state = run_query(
+        "select generation, load_id, last_lines::text, inputs_hash from " ~ state_relation
+        ~ " where relation_name = " ~ sql_string_literal(this | string)
+    ) if load_relation(state_relation) is not none else none -%}
+    {%- if state is none or state.rows | length == 0 -%}
+        {%- do scope.update({'reason': 'no record of its last refresh'}) -%}
+    {%- elif state.rows[0][0] != scope.generation -%}
+        {%- do scope.update({'reason': 'a full load since its last refresh'}) -%}
+    {%- elif state.rows[0][3] != scope.inputs_hash -%}
+        {%- do scope.update({'reason': 'the funnel mapping, stages or field options changed'}) -%}
+    {%- else -%}
+        {%- do scope.update({
+            'full': false,
+            'reason': '',
+            'since_load': state.rows[0][1],
+            'from_lines': fromjson(state.rows[0][2]),
+        }) -%}
+    {%- endif -%}
+    {{- return(scope) -}}
+{%- endmacro %}
+
+
+{% macro should_full_refresh() -%}
+    {#- Overrides dbt's global macro (the root project's macro wins): an incremental model of this
+        project also rebuilds in full when its scope says so (incremental_scope); everything else
+        as dbt decides. -#}
+    {%- if model is defined and model.config.materialized == 'incremental' and model.resource_type == 'model' -%}
+        {{- return(incremental_scope().full) -}}
+    {%- endif -%}
+    {{- return(dbt.should_full_refresh()) -}}
+{%- endmacro %}
+
+
+{% macro incremental_inputs_hash() -%}
+    {%- set hashes = [] -%}
+    {%- for input in incremental_inputs() -%}
+        {%- do hashes.append(
+            "(select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from "
+            ~ input ~ " as t)"
+        ) -%}
+    {%- endfor -%}
+    {{- return(run_query("select md5(concat_ws(',', " ~ hashes | join(', ') ~ "))").rows[0][0]) -}}
+{%- endmacro %}
+
+
+{% macro incremental_window(scope, table_name, column) -%}
+    {#- A condition on a raw line number (`column`) of `table_name`: the rows this refresh takes
+        in (all rows up to the build's last load when in full). -#}
+    {%- if not scope.bounded -%}
+        true
+    {%- else -%}
+        {%- set upper = scope.to_lines.get(table_name) -%}
+        {%- set lower = none if scope.full else scope.from_lines.get(table_name) -%}
+        {%- if upper is none -%}
+            {{ exceptions.raise_compiler_error(
+                "the log of loads has no last line of " ~ table_name ~ " for load " ~ scope.load_id
+            ) }}
+        {%- endif -%}
+        {{ column }} <= {{ upper | int }}
+        {%- if lower is not none %} and {{ column }} > {{ lower | int }}{% endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro replaced_activity_rows(scope) -%}
+    {#- The activity rows, as they were, that the loads of this refresh replaced (not full only) -#}
+    (
+        select *
+        from {{ source('pipedrive', 'activity__replaced') }}
+        where
+            _replaced_in_load > {{ scope.since_load | int }}
+            and _replaced_in_load <= {{ scope.load_id | int }}
+    )
+{%- endmacro %}
+
+
+{% macro touched_months(scope) -%}
+    {#- The months whose counts this refresh may change (not full only): the months of the new
+        deal changes and activities, and of the activity rows replaced (where they counted) -#}
+    select date_trunc('month', change_time) as month
+    from {{ source('pipedrive', 'deal_changes') }}
+    where {{ incremental_window(scope, 'deal_changes', '_line_number') }}
+    union
+    select date_trunc('month', due_to) as month
+    from {{ source('pipedrive', 'activity') }}
+    where {{ incremental_window(scope, 'activity', '_line_number') }}
+    union
+    select date_trunc('month', due_to) as month
+    from {{ replaced_activity_rows(scope) }} as replaced
+{%- endmacro %}
+
+
+{% macro prepare_incremental_refresh(retract_column=none, retract=none) -%}
+    {#- Pre-hook of an incremental model: before the new rows are appended, delete the rows they
+        supersede, where `retract_column` is in the set `retract` names:
+        'replaced activity rows' (their line numbers) or 'touched months'. -#}
+    {%- set scope = incremental_scope() -%}
+    {%- if not scope.full and retract is not none -%}
+        {%- if retract == 'replaced activity rows' -%}
+            {%- set superseded = 'select _line_number from ' ~ replaced_activity_rows(scope) ~ ' as replaced' -%}
+        {%- elif retract == 'touched months' -%}
+            {%- set superseded = touched_months(scope) -%}
+        {%- else -%}
+            {{ exceptions.raise_compiler_error("prepare_incremental_refresh: unknown retract " ~ retract) }}
+        {%- endif -%}
+        delete from {{ this }} where {{ retract_column }} in ({{ superseded }})
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro record_incremental_state() -%}
+    {#- Post-hook of an incremental model, in the transaction of its rows: what it has taken in -#}
+    {%- set scope = incremental_scope() -%}
+    {%- set state = incremental_state_relation() -%}
+    {%- if not scope.bounded -%}
+        delete from {{ state }} where relation_name = {{ sql_string_literal(this | string) }}
+    {%- else -%}
+        insert into {{ state }} as state (
+            relation_name, generation, load_id, last_lines, inputs_hash, refreshed_at, invocation_id
+        )
+        values (
+            {{ sql_string_literal(this | string) }}, {{ scope.generation | int }},
+            {{ scope.load_id | int }}, {{ sql_string_literal(tojson(scope.to_lines)) }}::jsonb,
+            {{ sql_string_literal(scope.inputs_hash) }}, clock_timestamp(),
+            {{ sql_string_literal(invocation_id) }}
+        )
+        on conflict (relation_name) do update set
+            generation = excluded.generation,
+            load_id = excluded.load_id,
+            last_lines = excluded.last_lines,
+            inputs_hash = excluded.inputs_hash,
+            refreshed_at = excluded.refreshed_at,
+            invocation_id = excluded.invocation_id
+    {%- endif -%}
+{%- endmacro %}
