@@ -198,32 +198,39 @@
 {%- endmacro %}
 
 
-{% macro touched_months(scope) -%}
+{% macro touched_months(scope, deal_changes=true) -%}
     {#- The months whose counts this refresh may change (not full only): the months of the new
-        deal changes and activities, and of the activity rows replaced (where they counted) -#}
+        stage changes and losses (unless deal_changes is false: the reps' counts), of the new done
+        activities, and of the replaced activity rows that were done (where they counted) -#}
+    {%- if deal_changes %}
     select date_trunc('month', change_time) as month
     from {{ source('pipedrive', 'deal_changes') }}
-    where {{ incremental_window(scope, 'deal_changes', '_line_number') }}
+    where
+        {{ incremental_window(scope, 'deal_changes', '_line_number') }}
+        and changed_field_key in ('stage_id', 'lost_reason')
     union
+    {%- endif %}
     select date_trunc('month', due_to) as month
     from {{ source('pipedrive', 'activity') }}
-    where {{ incremental_window(scope, 'activity', '_line_number') }}
+    where {{ incremental_window(scope, 'activity', '_line_number') }} and done
     union
     select date_trunc('month', due_to) as month
     from {{ replaced_activity_rows(scope) }} as replaced
+    where done
 {%- endmacro %}
 
 
 {% macro prepare_incremental_refresh(retract_column=none, retract=none) -%}
     {#- Pre-hook of an incremental model: before the new rows are appended, delete the rows they
         supersede, where `retract_column` is in the set `retract` names:
-        'replaced activity rows' (their line numbers) or 'touched months'. -#}
+        'replaced activity rows' (their line numbers), 'touched months' or 'touched activity
+        months' (touched_months without the deal log's). -#}
     {%- set scope = incremental_scope() -%}
     {%- if not scope.full and retract is not none -%}
         {%- if retract == 'replaced activity rows' -%}
             {%- set superseded = 'select _line_number from ' ~ replaced_activity_rows(scope) ~ ' as replaced' -%}
-        {%- elif retract == 'touched months' -%}
-            {%- set superseded = touched_months(scope) -%}
+        {%- elif retract in ('touched months', 'touched activity months') -%}
+            {%- set superseded = touched_months(scope, retract == 'touched months') -%}
         {%- else -%}
             {{ exceptions.raise_compiler_error("prepare_incremental_refresh: unknown retract " ~ retract) }}
         {%- endif -%}

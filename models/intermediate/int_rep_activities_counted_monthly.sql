@@ -2,13 +2,13 @@
 -- Incremental (macros/incremental_refresh.sql): a refresh deletes the months the new and replaced
 -- activity rows fall in and counts those months again from every done activity they hold; a full
 -- load, a changed input or --full-refresh rebuilds it.
-{{ config(**incremental_config("to_date(month, 'YYYY-MM')", 'touched months')) }}
+{{ config(**incremental_config("to_date(month, 'YYYY-MM')", 'touched activity months')) }}
 {%- set scope = incremental_scope() %}
 
 with activities as (
     select * from {{ ref('int_activities_completed') }}
     {%- if not scope.full %}
-    where due_month in ({{ touched_months(scope) }})
+    where due_month in ({{ touched_months(scope, deal_changes=false) }})
     {%- endif %}
 ),
 
