@@ -33,6 +33,7 @@ from dbt_helpers import LOADER_VARS, copy_project, fetch_marts, query, run_dbt, 
 
 INCREMENTAL_MODELS = (
     "int_deal_stage_transitions",
+    "int_deals_aggregated",
     "int_deal_losses",
     "int_activities_completed",
     "int_funnel_steps_entered",
@@ -44,6 +45,7 @@ INCREMENTAL_MODELS = (
 ROWS_WITHOUT_LINES = {
     "int_deal_stage_transitions": "deal_id, stage_id, is_known_stage, transitioned_at",
     "int_deal_losses": "deal_id, lost_reason_id, lost_reason, is_known_lost_reason, lost_at",
+    "int_deals_aggregated": "*",
     "int_activities_completed": (
         "activity_id, deal_id, sales_rep_id, activity_type, funnel_step, due_month, due_at"
     ),
@@ -57,6 +59,11 @@ ROWS_WITHOUT_LINES = {
         " sales_call_2_completed, other_activities"
     ),
 }
+# a data test of the deal log, as compiled by the last build
+UNIQUE_TEST = (
+    "target/compiled/pipedrive_funnel/models/staging/pipedrive/stg_pipedrive__deal_changes.yml/"
+    "unique_stg_pipedrive__deal_changes_deal_change_id.sql"
+)
 _REFRESHED = re.compile(r"OK created sql incremental model public_intermediate\.(\w+) .*\[(\w+)")
 
 
@@ -119,6 +126,24 @@ def _model_rows(database: str) -> dict[str, list[tuple]]:
     }
 
 
+def _verified_lines(database: str) -> dict | None:
+    rows = query(
+        database,
+        "select last_lines from public.dbt_incremental_state"
+        " where relation_name = '(verified build)'",
+    )
+    return rows[0][0] if rows else None
+
+
+def _log(database: str) -> list[dict]:
+    return [
+        row[0]
+        for row in query(
+            database, "select last_lines from public_raw.pipedrive_loads order by load_id"
+        )
+    ]
+
+
 def _build(project: Path, database: str) -> dict[str, str]:
     """dbt build in loader mode; how each incremental model was refreshed (INSERT: rows appended
     to the table; SELECT: a table built in full)."""
@@ -150,13 +175,15 @@ def refreshes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
             loaded = run_loader(project, incremental, delta, "--delta")
             assert loaded.returncode == 0, loaded.stderr
             refreshed = _build(project, incremental)
+            scoped_test = (project / UNIQUE_TEST).read_text(encoding="utf-8")
             assert run_loader(project, full, combined).returncode == 0
             rebuilt = _build(project, full)
             steps.append({
                 "edits": edits, "combined": combined, "refreshed": refreshed,
                 "rebuilt": rebuilt, "marts": fetch_marts(incremental),
                 "full_marts": fetch_marts(full), "rows": _model_rows(incremental),
-                "full_rows": _model_rows(full),
+                "full_rows": _model_rows(full), "scoped_test": scoped_test,
+                "verified": _verified_lines(incremental), "log": _log(incremental),
             })  # fmt: skip
             previous = combined
         yield {
@@ -195,6 +222,28 @@ def test_after_each_delta_the_incremental_models_equal_a_full_rebuild(
     done = refreshes["steps"][step]
     for model in INCREMENTAL_MODELS:
         assert done["rows"][model] == done["full_rows"][model], model
+
+
+def test_after_a_refresh_the_tests_read_the_rows_no_build_verified(refreshes: dict) -> None:
+    """macros/refresh_test_scope.sql: each whole, passing build records the lines it verified;
+    the next one's tests of the deal log read only the lines after those."""
+    for step in refreshes["steps"]:
+        log = step["log"]
+        assert step["verified"] == log[-1]
+        before = log[-2]["deal_changes"]
+        assert f'where "deal_change_id" > {before})' in step["scoped_test"]
+
+
+def test_a_build_of_a_selection_verifies_nothing(refreshes: dict) -> None:
+    project, database = refreshes["project"], refreshes["incremental"]
+    statement = (
+        "select invocation_id from public.dbt_incremental_state"
+        " where relation_name = '(verified build)'"
+    )
+    verified_by = query(database, statement)
+    built = run_dbt(project, database, "build", "--select", "stg_pipedrive__users", *LOADER_VARS)
+    assert built.returncode == 0, built.stdout[-3000:]
+    assert query(database, statement) == verified_by  # a whole build would have recorded itself
 
 
 def test_the_late_changes_reach_the_marts(refreshes: dict) -> None:

@@ -3,7 +3,11 @@
 -- activity marked done or undone later, a rescheduled due time) and appends the new lines' done
 -- activities; a full load, a changed input or --full-refresh rebuilds it. The rep's name is not
 -- stored here (a renamed user would leave old rows stale): the mart joins it.
-{{ config(**incremental_config('activity_row_id', 'replaced activity rows')) }}
+{{ config(**incremental_config(
+    'activity_row_id',
+    'replaced activity rows',
+    line_columns=['activity_row_id'],
+)) }}
 {%- set scope = incremental_scope() %}
 
 with activities as (

@@ -1,7 +1,7 @@
 -- One row per lost reason set in the deal log: the deal was lost at `lost_at`.
 -- Incremental (macros/incremental_refresh.sql): a refresh appends the losses of the deal
 -- log's new lines; a full load, a changed input or --full-refresh rebuilds it.
-{{ config(**incremental_config()) }}
+{{ config(**incremental_config(line_columns=['deal_change_id'])) }}
 {%- set scope = incremental_scope() %}
 
 with deal_changes as (

@@ -1,7 +1,7 @@
 -- One row per stage change in the deal log: the deal entered `stage_id` at `transitioned_at`.
 -- Incremental (macros/incremental_refresh.sql): a refresh appends the stage changes of the deal
 -- log's new lines; a full load, a changed input or --full-refresh rebuilds it.
-{{ config(**incremental_config()) }}
+{{ config(**incremental_config(line_columns=['deal_change_id'])) }}
 {%- set scope = incremental_scope() %}
 
 with deal_changes as (

@@ -3,16 +3,39 @@
 -- the latest owner and the latest loss are the greatest (time, change id, value) triple of each
 -- deal (measured at 1,000,000 deals: 3.2 s, against 4.3 s for four aggregations joined, each
 -- query alone; the 12 M rows are aggregated in parallel, the joins of 1 M rows were not).
-with deal_changes as (
+-- Incremental (macros/incremental_refresh.sql): a refresh computes again the deals of the deal
+-- log's new lines, from all their rows, and replaces their rows (delete+insert on deal_id); a full
+-- load, a changed input or --full-refresh rebuilds it.
+{{ config(**incremental_config(unique_key='deal_id')) }}
+{%- set scope = incremental_scope() %}
+{%- set of_touched_deals = '' if scope.full else
+    ' and deal_id in (select touched_deals.deal_id from touched_deals)' %}
+
+with
+{%- if not scope.full %}
+touched_deals as (
+    select distinct deal_id
+    from {{ ref('stg_pipedrive__deal_changes') }}
+    where {{ incremental_window(scope, 'deal_changes', 'deal_change_id') }}
+),
+{%- endif %}
+
+deal_changes as (
     select * from {{ ref('stg_pipedrive__deal_changes') }}
+    where {{ incremental_window(scope, 'deal_changes', 'deal_change_id', all_rows=true) }}
+    {{- of_touched_deals }}
 ),
 
 transitions as (
     select * from {{ ref('int_deal_stage_transitions') }}
+    where {{ incremental_window(scope, 'deal_changes', 'deal_change_id', all_rows=true) }}
+    {{- of_touched_deals }}
 ),
 
 losses as not materialized (
     select * from {{ ref('int_deal_losses') }}
+    where {{ incremental_window(scope, 'deal_changes', 'deal_change_id', all_rows=true) }}
+    {{- of_touched_deals }}
 ),
 
 events as (

@@ -3,7 +3,11 @@
 -- Incremental (macros/incremental_refresh.sql): a refresh deletes the entries of activity rows a
 -- delta replaced and appends the entries of the new lines; a full load, a changed input or
 -- --full-refresh rebuilds it.
-{{ config(**incremental_config('activity_row_id', 'replaced activity rows')) }}
+{{ config(**incremental_config(
+    'activity_row_id',
+    'replaced activity rows',
+    line_columns=['deal_change_id', 'activity_row_id'],
+)) }}
 {%- set scope = incremental_scope() %}
 with funnel_steps as (
     select * from {{ ref('funnel_steps') }}

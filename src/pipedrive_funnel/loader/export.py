@@ -23,7 +23,12 @@ from pipedrive_funnel.loader.delta import is_merged, merge_delta
 from pipedrive_funnel.loader.errors import FileLoad, LoadError
 from pipedrive_funnel.loader.file import Progress, load_file
 from pipedrive_funnel.loader.header import check_headers
-from pipedrive_funnel.loader.load_log import finish_load, reset_replaced, start_load
+from pipedrive_funnel.loader.load_log import (
+    finish_load,
+    index_lines,
+    reset_replaced,
+    start_load,
+)
 from pipedrive_funnel.raw_tables import LINE_NUMBER_COLUMN, RawTable, ValueCheck
 
 LOADING_SUFFIX = "__loading"
@@ -74,6 +79,8 @@ def load_export(
                     _merge(cursor, schema, table, export_dir, loads, load_id)
                 else:
                     _swap(cursor, schema, table)
+                    if is_merged(table):
+                        index_lines(cursor, schema, table)
                     if table.delta_changed_rows_by:
                         reset_replaced(cursor, schema, table)
             last_lines = {

@@ -5,6 +5,7 @@
   (deal_changes, activity) holds after it. A full load starts a new generation of line numbers:
   the incremental models then rebuild in full. A delta's rows are numbered after the lines held,
   so the rows after a model's last line are exactly the rows it has not seen.
+- a BRIN index of the line numbers of each merged table, so that those rows are cheap to find;
 - `<table>__replaced` (activity__replaced): the rows a delta replaced (an activity marked done, a
   rescheduled due time), as they were, with the load that replaced them: an incremental model takes
   them out of the months they counted in. A full load empties it.
@@ -19,7 +20,7 @@ from pathlib import Path
 import psycopg2
 from psycopg2 import sql
 
-from pipedrive_funnel.raw_tables import RawTable
+from pipedrive_funnel.raw_tables import LINE_NUMBER_COLUMN, RawTable
 
 LOG_TABLE = "pipedrive_loads"
 REPLACED_SUFFIX = "__replaced"
@@ -58,6 +59,20 @@ def finish_load(
             "update {} set last_lines = %s, loaded_at = clock_timestamp() where load_id = %s"
         ).format(sql.Identifier(schema, LOG_TABLE)),
         (json.dumps(dict(last_lines)), load_id),
+    )
+
+
+def index_lines(cursor: psycopg2.extensions.cursor, schema: str, table: RawTable) -> None:
+    """A BRIN index of the line numbers of a merged table (after its swap, inside the load's
+    transaction): a delta's rows are appended at the end of the table, and the incremental models
+    and the tests after a refresh read only them (`_line_number > the lines seen`). A few pages
+    for millions of rows; the index survives later loads that refill the table."""
+    cursor.execute(
+        sql.SQL("create index if not exists {} on {} using brin ({})").format(
+            sql.Identifier(f"{table.name}__line_number_brin"),
+            sql.Identifier(schema, table.name),
+            sql.Identifier(LINE_NUMBER_COLUMN),
+        )
     )
 
 
