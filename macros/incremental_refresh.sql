@@ -299,21 +299,27 @@
     {%- if not scope.bounded -%}
         delete from {{ state }} where relation_name = {{ sql_string_literal(this | string) }}
     {%- else -%}
-        insert into {{ state }} as state (
-            relation_name, generation, load_id, last_lines, inputs_hash, refreshed_at, invocation_id
-        )
-        values (
-            {{ sql_string_literal(this | string) }}, {{ scope.generation | int }},
-            {{ scope.load_id | int }}, {{ sql_string_literal(tojson(scope.to_lines)) }}::jsonb,
-            {{ sql_string_literal(scope.inputs_hash) }}, clock_timestamp(),
-            {{ sql_string_literal(invocation_id) }}
-        )
-        on conflict (relation_name) do update set
-            generation = excluded.generation,
-            load_id = excluded.load_id,
-            last_lines = excluded.last_lines,
-            inputs_hash = excluded.inputs_hash,
-            refreshed_at = excluded.refreshed_at,
-            invocation_id = excluded.invocation_id
+        {{ upsert_incremental_state(this | string, scope, scope.inputs_hash) }}
     {%- endif -%}
+{%- endmacro %}
+
+
+{% macro upsert_incremental_state(relation_name, load, inputs_hash) -%}
+    {#- The state row `relation_name`: the load (generation, load_id, to_lines) taken in -#}
+    insert into {{ incremental_state_relation() }} as state (
+        relation_name, generation, load_id, last_lines, inputs_hash, refreshed_at, invocation_id
+    )
+    values (
+        {{ sql_string_literal(relation_name) }}, {{ load.generation | int }},
+        {{ load.load_id | int }}, {{ sql_string_literal(tojson(load.to_lines)) }}::jsonb,
+        {{ sql_string_literal(inputs_hash) }}, clock_timestamp(),
+        {{ sql_string_literal(invocation_id) }}
+    )
+    on conflict (relation_name) do update set
+        generation = excluded.generation,
+        load_id = excluded.load_id,
+        last_lines = excluded.last_lines,
+        inputs_hash = excluded.inputs_hash,
+        refreshed_at = excluded.refreshed_at,
+        invocation_id = excluded.invocation_id
 {%- endmacro %}

@@ -158,20 +158,5 @@
         {{- return('') -}}
     {%- endif -%}
     {%- set hashes = small_relation_hashes(verified_small_relations()) -%}
-    insert into {{ incremental_state_relation() }} as state (
-        relation_name, generation, load_id, last_lines, inputs_hash, refreshed_at, invocation_id
-    )
-    values (
-        '(verified build)', {{ latest.generation | int }}, {{ latest.load_id | int }},
-        {{ sql_string_literal(tojson(latest.to_lines)) }}::jsonb,
-        {{ sql_string_literal(tojson(hashes)) }}, clock_timestamp(),
-        {{ sql_string_literal(invocation_id) }}
-    )
-    on conflict (relation_name) do update set
-        generation = excluded.generation,
-        load_id = excluded.load_id,
-        last_lines = excluded.last_lines,
-        inputs_hash = excluded.inputs_hash,
-        refreshed_at = excluded.refreshed_at,
-        invocation_id = excluded.invocation_id
+    {{ upsert_incremental_state('(verified build)', latest, tojson(hashes)) }}
 {%- endmacro %}
