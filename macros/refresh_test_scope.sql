@@ -53,37 +53,16 @@
 {%- endmacro %}
 
 
-{% macro small_relation_hashes(names) -%}
-    {#- {node name: md5 of its rows} -#}
-    {%- set hashes = {} -%}
+{% macro small_relation_hashes_sql(names) -%}
+    {#- SQL: a JSON object of the md5 of the rows of each named small table, by node name -#}
+    {%- set pairs = [] -%}
     {%- for node in graph.nodes.values() if node.name in names and node.resource_type in ('model', 'seed') -%}
-        {%- set rows = run_query(
-            "select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from "
-            ~ node.relation_name ~ " as t"
+        {%- do pairs.append(
+            sql_string_literal(node.name) ~ ", (select md5(coalesce(string_agg(t::text, '|'"
+            ~ " order by t::text), '')) from " ~ node.relation_name ~ " as t)"
         ) -%}
-        {%- do hashes.update({node.name: rows.rows[0][0]}) -%}
     {%- endfor -%}
-    {{- return(hashes) -}}
-{%- endmacro %}
-
-
-{% macro verified_build() -%}
-    {%- set state = incremental_state_relation() -%}
-    {%- if load_relation(state) is none -%}
-        {{- return(none) -}}
-    {%- endif -%}
-    {%- set rows = run_query(
-        "select generation, last_lines::text, inputs_hash from " ~ state
-        ~ " where relation_name = '(verified build)'"
-    ).rows -%}
-    {%- if rows | length == 0 -%}
-        {{- return(none) -}}
-    {%- endif -%}
-    {{- return({
-        'generation': rows[0][0],
-        'last_lines': fromjson(rows[0][1]),
-        'hashes': fromjson(rows[0][2]),
-    }) -}}
+    {{- return("json_build_object(" ~ pairs | join(', ') ~ ")::text") -}}
 {%- endmacro %}
 
 
@@ -101,11 +80,6 @@
     {%- if not lines -%}
         {{- return(none) -}}
     {%- endif -%}
-    {%- set verified = verified_build() -%}
-    {%- set latest = last_load_taken_in() -%}
-    {%- if verified is none or latest is string or verified.generation != latest.generation -%}
-        {{- return(none) -}}
-    {%- endif -%}
     {#- the incremental models' inputs decide their rows: unchanged, or every row is new -#}
     {%- set small = ['funnel_steps', 'stg_pipedrive__stages', 'stg_pipedrive__field_options'] -%}
     {%- for dependency in model.depends_on.nodes if dependency != tested.unique_id -%}
@@ -118,9 +92,23 @@
             {{- return(none) -}}
         {%- endif -%}
     {%- endfor -%}
-    {%- set now = small_relation_hashes(small) -%}
+    {%- set latest = last_load_taken_in(state_of='(verified build)') -%}
+    {%- if latest is string or latest.state is none -%}
+        {{- return(none) -}}
+    {%- endif -%}
+    {%- set verified = latest.state -%}
+    {%- if verified.generation != latest.generation -%}
+        {{- return(none) -}}
+    {%- endif -%}
+    {%- for node in graph.nodes.values() if node.name in small and node.resource_type in ('model', 'seed') -%}
+        {%- if adapter.get_relation(node.database, node.schema, node.alias) is none -%}
+            {{- return(none) -}}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set now = fromjson(run_query('select ' ~ small_relation_hashes_sql(small)).rows[0][0]) -%}
+    {%- set then = fromjson(verified.inputs_hash) -%}
     {%- for name in small -%}
-        {%- if now.get(name) != verified.hashes.get(name) -%}
+        {%- if now.get(name) != then.get(name) -%}
             {{- return(none) -}}
         {%- endif -%}
     {%- endfor -%}
@@ -153,10 +141,12 @@
         or invocation_args_dict.get('exclude_resource_types')
     ) -%}
     {%- set passed = results | rejectattr('status', 'in', ['success', 'pass', 'warn', 'no-op']) | list | length == 0 -%}
-    {%- set latest = last_load_taken_in() -%}
-    {%- if not (whole and passed) or latest is string -%}
+    {%- if not (whole and passed) -%}
         {{- return('') -}}
     {%- endif -%}
-    {%- set hashes = small_relation_hashes(verified_small_relations()) -%}
-    {{ upsert_incremental_state('(verified build)', latest, tojson(hashes)) }}
+    {%- set latest = last_load_taken_in(small_relation_hashes_sql(verified_small_relations())) -%}
+    {%- if latest is string -%}
+        {{- return('') -}}
+    {%- endif -%}
+    {{ upsert_incremental_state('(verified build)', latest, latest.inputs_hash) }}
 {%- endmacro %}

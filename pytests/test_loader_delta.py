@@ -165,3 +165,9 @@ def test_each_load_is_logged_with_the_last_lines_and_the_rows_it_replaced(loaded
         " from public_raw.activity__replaced) as ever_held",
     )[0]
     assert lines[0] == lines[1]
+    indexes = query(
+        merged,
+        "select indexname from pg_indexes where schemaname = 'public_raw'"
+        " and indexdef like '%USING brin (_line_number)%' order by 1",
+    )
+    assert indexes == [("activity__line_number_brin",), ("deal_changes__line_number_brin",)]
