@@ -90,7 +90,26 @@
     {#- The small tables whose rows decide columns of the incremental models' rows: a change to any
         of them rebuilds those models in full. The users are not among them: the reps' names are
         joined in the mart, so that a renamed user changes no stored row. -#}
-    {{- return([ref('funnel_steps'), ref('stg_pipedrive__stages'), ref('stg_pipedrive__field_options')]) -}}
+    {%- set inputs = [] -%}
+    {%- for name in incremental_input_names() -%}
+        {%- do inputs.append(ref(name)) -%}
+    {%- endfor -%}
+    {{- return(inputs) -}}
+{%- endmacro %}
+
+
+{% macro incremental_input_names() -%}
+    {#- The node names of incremental_inputs() (refresh_test_scope reads them without ref) -#}
+    {{- return(['funnel_steps', 'stg_pipedrive__stages', 'stg_pipedrive__field_options']) -}}
+{%- endmacro %}
+
+
+{% macro rows_md5_sql(relation) -%}
+    {#- SQL: the md5 of a small relation's rows, in a fixed order -#}
+    {{- return(
+        "(select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from "
+        ~ relation ~ " as t)"
+    ) -}}
 {%- endmacro %}
 
 
@@ -210,10 +229,7 @@
     {#- SQL: the md5 of the rows of incremental_inputs(), each table's rows in a fixed order -#}
     {%- set hashes = [] -%}
     {%- for input in incremental_inputs() -%}
-        {%- do hashes.append(
-            "(select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from "
-            ~ input ~ " as t)"
-        ) -%}
+        {%- do hashes.append(rows_md5_sql(input)) -%}
     {%- endfor -%}
     {{- return("md5(concat_ws(',', " ~ hashes | join(', ') ~ "))") -}}
 {%- endmacro %}

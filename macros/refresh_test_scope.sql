@@ -57,10 +57,7 @@
     {#- SQL: a JSON object of the md5 of the rows of each named small table, by node name -#}
     {%- set pairs = [] -%}
     {%- for node in graph.nodes.values() if node.name in names and node.resource_type in ('model', 'seed') -%}
-        {%- do pairs.append(
-            sql_string_literal(node.name) ~ ", (select md5(coalesce(string_agg(t::text, '|'"
-            ~ " order by t::text), '')) from " ~ node.relation_name ~ " as t)"
-        ) -%}
+        {%- do pairs.append(sql_string_literal(node.name) ~ ', ' ~ rows_md5_sql(node.relation_name)) -%}
     {%- endfor -%}
     {{- return("json_build_object(" ~ pairs | join(', ') ~ ")::text") -}}
 {%- endmacro %}
@@ -81,7 +78,7 @@
         {{- return(none) -}}
     {%- endif -%}
     {#- the incremental models' inputs decide their rows: unchanged, or every row is new -#}
-    {%- set small = ['funnel_steps', 'stg_pipedrive__stages', 'stg_pipedrive__field_options'] -%}
+    {%- set small = incremental_input_names() -%}
     {%- for dependency in model.depends_on.nodes if dependency != tested.unique_id -%}
         {%- set node = graph.nodes.get(dependency) -%}
         {%- if node is none -%}
