@@ -50,8 +50,7 @@ ROWS_WITHOUT_LINES = {
         "activity_id, deal_id, sales_rep_id, activity_type, funnel_step, due_month, due_at"
     ),
     "int_funnel_steps_entered": (
-        "deal_change_id is null, deal_id, funnel_step, kpi_name, step_order, entered_month,"
-        " entered_at"
+        "deal_change_id is null, deal_id, funnel_step, entered_month, entered_at"
     ),
     "int_funnel_steps_counted_monthly": "month, kpi_name, funnel_step, deals_count",
     "int_rep_activities_counted_monthly": (

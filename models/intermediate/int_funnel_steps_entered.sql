@@ -75,17 +75,13 @@ entries as (
 
 final as (
     select
-        entries.deal_change_id,
-        entries.activity_row_id,
-        entries.deal_id,
-        entries.funnel_step,
-        funnel_steps.kpi_name,
-        funnel_steps.step_order,
-        date_trunc('month', entries.entered_at) as entered_month,
-        entries.entered_at
+        deal_change_id,
+        activity_row_id,
+        deal_id,
+        funnel_step,
+        date_trunc('month', entered_at) as entered_month,
+        entered_at
     from entries
-    inner join funnel_steps
-        on entries.funnel_step = funnel_steps.funnel_step
 )
 
 select * from final
