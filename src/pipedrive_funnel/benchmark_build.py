@@ -5,10 +5,12 @@ then time
 - plain COPY: the six files into typed tables with psql's `\\copy` (no checks), and the limit query
   (`benchmarks/limit.sql`: both reports straight from those tables): together, the limit;
 - the loader (`pipedrive-load`: COPY plus the checks of every value, all or nothing);
-- the models without tests (`dbt run`), then the full `dbt build --full-refresh` (models, data and
-  unit tests; the incremental models rebuilt in full, as after a full load);
+- the models without tests (`dbt run`), then the full `dbt build --full-refresh` (models and data
+  tests; the incremental models rebuilt in full, as after a full load);
 - the refresh after a delta: `pipedrive-load --delta`, then `dbt build` (the incremental models
   take in the delta's rows only);
+both builds as `make build EXPORT=DIR` runs them: without the unit tests, which do not read the
+export (they run in `make test`);
 and the peak resident memory of every process it starts (from wait4). It prints a table of times
 and ratios; at the checked sizes it also compares the limit's reports with the marts row by row.
 Usage: `pipedrive-benchmark-build --sizes 100000 300000 1000000` (`make benchmark-build`).
@@ -129,6 +131,7 @@ def run_size(
         str(bin_dir / "dbt"), "--no-use-colors", "--log-path", str(scratch / "logs"),
     ]  # fmt: skip
     dbt_args = ["--target-path", str(scratch / "target"), "--vars", LOADER_VARS]
+    build_args = [*dbt_args, "--exclude-resource-type", "unit_test"]  # as make build EXPORT=DIR
     with scratch_database(server) as database:
         env = {
             **os.environ, "DBT_PG_DATABASE": database, "DBT_PROFILES_DIR": str(project_dir),
@@ -149,7 +152,7 @@ def run_size(
         timed([*dbt, "seed", *dbt_args], "dbt seed", env)  # the mapping seed, for dbt run
         models = timed([*dbt, "run", *dbt_args], "dbt run", env)
         # in full, as after a full load: dbt run has just recorded the incremental models' state
-        build = timed([*dbt, "build", "--full-refresh", *dbt_args], "dbt build", env)
+        build = timed([*dbt, "build", "--full-refresh", *build_args], "dbt build", env)
         differing = compare_with_marts(command, env) if check else None
         rows = _count_rows(server, database)
         delta_dir = generate_delta(export_dir)
@@ -158,7 +161,7 @@ def run_size(
             "pipedrive-load --delta",
             env,
         )
-        delta_build = timed([*dbt, "build", *dbt_args], "dbt build after the delta", env)
+        delta_build = timed([*dbt, "build", *build_args], "dbt build after the delta", env)
     delta_rows = sum(
         sum(1 for _ in (delta_dir / name).open(encoding="utf-8")) - 1
         for name in ("deal_changes.csv", "activity.csv")
@@ -234,8 +237,8 @@ LEGEND = """\
 rows: deal changes + activities. Seconds, wall clock, all on the same server in one run.
 COPY: plain COPY of the six files into typed tables; loader: pipedrive-load (ratio = loader / COPY).
 limit: benchmarks/limit.sql on those tables; models: dbt run (ratio = models / limit).
-build: dbt build --full-refresh, the models in full and all data and unit tests
-(ratio = build / limit).
+build: dbt build --full-refresh, the models in full and all data tests (the unit tests, which do not
+read the export, run in make test) (ratio = build / limit).
 full: loader + dbt build; limit: COPY + limit query (ratio = full / limit).
 MiB: peak resident memory of the loader, of dbt (run and build) and of psql (COPY and limit).
 diff: rows that differ between the limit's reports and the marts (checked up to 100,000 deals)."""
