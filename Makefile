@@ -135,9 +135,10 @@ sample: $(INSTALLED) ## regenerate the committed sample export in seeds/pipedriv
 benchmark: $(INSTALLED) ## time and peak memory of the generator at 100,000 and 1,000,000 deals
 	$(BIN)/pipedrive-benchmark --sizes 100000 1000000
 
-benchmark-build: $(DBT_PACKAGES) ## full build vs the limit (COPY + one query) at 100,000, 300,000 and 1,000,000 deals (minutes)
+REPEAT ?= 1
+benchmark-build: $(DBT_PACKAGES) ## full build vs the limit (COPY + one query) at 100,000, 300,000 and 1,000,000 deals (minutes; REPEAT=N: N runs each, median ratios)
 	@$(BIN)/pipedrive-db ensure
-	$(BIN)/pipedrive-benchmark-build --sizes 100000 300000 1000000
+	$(BIN)/pipedrive-benchmark-build --sizes 100000 300000 1000000 --repeat $(REPEAT)
 
 clean: ## stop the local database; remove it, target/, logs/, dbt_packages/, .superset/, screenshots/
 	@if [ -x $(BIN)/pipedrive-db ]; then $(BIN)/pipedrive-db stop; \

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from pipedrive_funnel.benchmark import Measure
+from pipedrive_funnel.benchmark_build import SizeResult, format_median
+
 from conftest import REPO_ROOT
 
 BENCHMARK = str(Path(sys.executable).with_name("pipedrive-benchmark-build"))
@@ -45,3 +48,25 @@ def test_the_benchmark_runs_and_the_limit_script_equals_the_marts(tmp_path: Path
     assert cells[0] == "2,000" and int(cells[1].replace(",", "")) > 100  # a delta was loaded
     load, build, total, full, ratio = (float(cell) for cell in cells[2:])
     assert total == pytest.approx(load + build, abs=0.11) and full > 0 and ratio > 0
+
+
+def _run(copy: float, limit: float, loader: float, models: float, build: float) -> SizeResult:
+    """A run of 1,000 deals with these seconds; the delta's load and build take 1 s each."""
+    second = Measure(1.0, 50.0)
+    return SizeResult(
+        1000, 5000, Measure(copy, 30.0), Measure(limit, 30.0), Measure(loader, 40.0),
+        Measure(models, 130.0), Measure(build, 130.0), None, 100, second, second,
+    )  # fmt: skip
+
+
+def test_repeated_runs_report_the_median_of_each_ratio() -> None:
+    # loader/COPY 2, 3, 10; models/limit 1, 2, 4; build/limit 2, 4, 6; full/limit and refresh
+    # as computed; the median takes the middle run of each ratio on its own, not of one run.
+    runs = [
+        _run(copy=1, limit=2, loader=2, models=2, build=4),  # full 6/3 = 2, refresh 2/6
+        _run(copy=1, limit=1, loader=3, models=2, build=4),  # full 7/2 = 3.5, refresh 2/7
+        _run(copy=1, limit=1, loader=10, models=4, build=6),  # full 16/2 = 8, refresh 2/16
+    ]
+    assert format_median(runs) == (
+        "    1,000 median of 3 runs: loader 3.00, models 2.00, build 4.00, full 3.50, refresh 0.29"
+    )

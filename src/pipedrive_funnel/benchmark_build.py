@@ -13,6 +13,8 @@ both builds as `make build EXPORT=DIR` runs them: without the unit tests, which 
 export (they run in `make test`);
 and the peak resident memory of every process it starts (from wait4). It prints a table of times
 and ratios; at the checked sizes it also compares the limit's reports with the marts row by row.
+Single runs on a shared machine vary by 10 % and more: `--repeat N` measures each size N times (a
+new database each time) and prints, after each size's runs, the median of each ratio over them.
 Usage: `pipedrive-benchmark-build --sizes 100000 300000 1000000` (`make benchmark-build`).
 """
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -210,6 +213,27 @@ def format_row(result: SizeResult) -> str:
     )
 
 
+def ratios(result: SizeResult) -> dict[str, float]:
+    """The run's ratios, each against its baseline measured in the same run."""
+    full = result.loader.seconds + result.build.seconds
+    return {
+        "loader": result.loader.seconds / result.copy.seconds,
+        "models": result.models.seconds / result.limit.seconds,
+        "build": result.build.seconds / result.limit.seconds,
+        "full": full / (result.copy.seconds + result.limit.seconds),
+        "refresh": (result.delta_load.seconds + result.delta_build.seconds) / full,
+    }
+
+
+def format_median(runs: Sequence[SizeResult]) -> str:
+    """The median of each ratio over the runs of one size."""
+    per_run = [ratios(result) for result in runs]
+    medians = ", ".join(
+        f"{name} {statistics.median(run[name] for run in per_run):.2f}" for name in per_run[0]
+    )
+    return f"{runs[0].deals:>9,} median of {len(runs)} runs: {medians}"
+
+
 DELTA_HEADER = (
     f"{'deals':>9} {'delta rows':>10} | {'load':>5} {'build':>6} {'total':>6} |"
     f" {'full':>6} {'ratio':>5}"
@@ -255,29 +279,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="where the generated exports are kept between runs (%(default)s)",
     )
     parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="runs per size; with more than one, the median of each ratio is printed (%(default)s)",
+    )
+    parser.add_argument(
         "--check-up-to",
         type=int,
         default=CHECK_UP_TO,
         help="compare the limit's reports with the marts up to this size (%(default)s)",
     )
     args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     project_dir = Path.cwd()
     if not (project_dir / LIMIT_SCRIPT).is_file():
         parser.error(f"run from the dbt project's directory (no {LIMIT_SCRIPT} here)")
     print(HEADER, flush=True)
     results = []
+    medians = []
     for deals in args.sizes:
         export_dir = generate(deals, args.seed, args.exports_dir)
-        with tempfile.TemporaryDirectory() as scratch:
-            check = deals <= args.check_up_to
-            results.append(run_size(deals, export_dir, project_dir, Path(scratch), check))
-        print(format_row(results[-1]), flush=True)
+        runs = []
+        for _ in range(args.repeat):
+            with tempfile.TemporaryDirectory() as scratch:
+                check = deals <= args.check_up_to
+                runs.append(run_size(deals, export_dir, project_dir, Path(scratch), check))
+            print(format_row(runs[-1]), flush=True)
+        results.extend(runs)
+        if args.repeat > 1:
+            medians.append(format_median(runs))
     print(LEGEND)
     print()
     print(DELTA_HEADER)
     for result in results:
         print(format_delta_row(result))
     print(DELTA_LEGEND)
+    if medians:
+        print()
+        print("Medians over the runs of each size (ratios as above; refresh = the delta's ratio):")
+        print("\n".join(medians))
     return 0
 
 
