@@ -69,6 +69,8 @@ def run_dbt(project_dir: Path, database: str, *args: str) -> subprocess.Complete
 
 
 LOADER_VARS = ("--vars", "{raw_source: loader}")
+# dbt build's arguments for an export of the loader, as `make build EXPORT=DIR` runs it
+EXPORT_BUILD = (*LOADER_VARS, "--exclude-resource-type", "unit_test")
 
 
 def run_loader(

@@ -29,7 +29,15 @@ from pipedrive_funnel.generator.options import GeneratorOptions
 from pipedrive_funnel.reference import funnel_report, rep_report
 from pipedrive_funnel.scratch_db import scratch_database
 
-from dbt_helpers import LOADER_VARS, copy_project, fetch_marts, query, run_dbt, run_loader
+from dbt_helpers import (
+    EXPORT_BUILD,
+    LOADER_VARS,
+    copy_project,
+    fetch_marts,
+    query,
+    run_dbt,
+    run_loader,
+)
 
 INCREMENTAL_MODELS = (
     "int_deal_stage_transitions",
@@ -144,9 +152,10 @@ def _log(database: str) -> list[dict]:
 
 
 def _build(project: Path, database: str) -> dict[str, str]:
-    """dbt build in loader mode; how each incremental model was refreshed (INSERT: rows appended
-    to the table; SELECT: a table built in full)."""
-    built = run_dbt(project, database, "--no-use-colors", "build", *LOADER_VARS)
+    """dbt build in loader mode, as `make build EXPORT=DIR` runs it (without the unit tests); how
+    each incremental model was refreshed (INSERT: rows appended to the table; SELECT: a table
+    built in full)."""
+    built = run_dbt(project, database, "--no-use-colors", "build", *EXPORT_BUILD)
     assert built.returncode == 0, built.stdout[-5000:]
     return dict(_REFRESHED.findall(built.stdout))
 
@@ -233,14 +242,24 @@ def test_after_a_refresh_the_tests_read_the_rows_no_build_verified(refreshes: di
         assert f'where "deal_change_id" > {before})' in step["scoped_test"]
 
 
-def test_a_build_of_a_selection_verifies_nothing(refreshes: dict) -> None:
+@pytest.mark.parametrize(
+    "leaving_out",
+    [("--select", "stg_pipedrive__users"), ("--exclude-resource-type", "test")],
+    ids=["a selection", "without the data tests"],
+)
+def test_a_build_of_part_of_the_project_verifies_nothing(
+    refreshes: dict, leaving_out: tuple[str, str]
+) -> None:
+    """Only whole builds record what they verified; the refreshes above, without the unit tests
+    (which read no data), did (test_after_a_refresh_the_tests_read_the_rows_no_build_verified)."""
     project, database = refreshes["project"], refreshes["incremental"]
     statement = (
         "select invocation_id from public.dbt_incremental_state"
         " where relation_name = '(verified build)'"
     )
     verified_by = query(database, statement)
-    built = run_dbt(project, database, "build", "--select", "stg_pipedrive__users", *LOADER_VARS)
+    assert verified_by  # the last refresh's
+    built = run_dbt(project, database, "build", *leaving_out, *LOADER_VARS)
     assert built.returncode == 0, built.stdout[-3000:]
     assert query(database, statement) == verified_by  # a whole build would have recorded itself
 
