@@ -14,7 +14,7 @@ export (they run in `make test`);
 and the peak resident memory of every process it starts (from wait4). It prints a table of times
 and ratios; at the checked sizes it also compares the limit's reports with the marts row by row.
 Single runs on a shared machine vary by 10 % and more: `--repeat N` measures each size N times (a
-new database each time) and prints, after each size's runs, the median of each ratio over them.
+new database each time) and prints last, for each size, the median of each ratio over its runs.
 Usage: `pipedrive-benchmark-build --sizes 100000 300000 1000000` (`make benchmark-build`).
 """
 
@@ -199,16 +199,16 @@ def format_row(result: SizeResult) -> str:
     """One line: times in seconds; ratios against the limit measured in the same run."""
     full = result.loader.seconds + result.build.seconds
     limit_total = result.copy.seconds + result.limit.seconds
+    ratio = ratios(result)
     dbt_peak = max(result.models.peak_mib, result.build.peak_mib)
     psql_peak = max(result.copy.peak_mib, result.limit.peak_mib)
     differing = "-" if result.differing_rows is None else str(result.differing_rows)
     return (
         f"{result.deals:>9,} {result.rows:>10,} | {result.copy.seconds:>5.1f}"
-        f" {result.loader.seconds:>6.1f} {result.loader.seconds / result.copy.seconds:>5.2f} |"
-        f" {result.limit.seconds:>5.1f} {result.models.seconds:>6.1f}"
-        f" {result.models.seconds / result.limit.seconds:>5.2f} | {result.build.seconds:>5.1f}"
-        f" {result.build.seconds / result.limit.seconds:>5.2f} | {full:>5.1f} {limit_total:>5.1f}"
-        f" {full / limit_total:>5.2f} | {result.loader.peak_mib:>8.0f} {dbt_peak:>4.0f}"
+        f" {result.loader.seconds:>6.1f} {ratio['loader']:>5.2f} |"
+        f" {result.limit.seconds:>5.1f} {result.models.seconds:>6.1f} {ratio['models']:>5.2f} |"
+        f" {result.build.seconds:>5.1f} {ratio['build']:>5.2f} | {full:>5.1f} {limit_total:>5.1f}"
+        f" {ratio['full']:>5.2f} | {result.loader.peak_mib:>8.0f} {dbt_peak:>4.0f}"
         f" {psql_peak:>4.0f} | {differing:>4}"
     )
 
@@ -246,7 +246,8 @@ def format_delta_row(result: SizeResult) -> str:
     full = result.loader.seconds + result.build.seconds
     return (
         f"{result.deals:>9,} {result.delta_rows:>10,} | {result.delta_load.seconds:>5.1f}"
-        f" {result.delta_build.seconds:>6.1f} {total:>6.1f} | {full:>6.1f} {total / full:>5.2f}"
+        f" {result.delta_build.seconds:>6.1f} {total:>6.1f} | {full:>6.1f}"
+        f" {ratios(result)['refresh']:>5.2f}"
     )
 
 
