@@ -1,11 +1,11 @@
--- The limit: both reports computed straight from the raw tables by one hand-written script, with
--- the README's definitions (The funnel, in plain words) and none of the project's models, tests or
--- data-quality checks. `make benchmark-build` times it on the same server as the build (plain COPY
+-- The limit: the three reports computed straight from the raw tables by one hand-written script,
+-- with the README's definitions (The reports, in plain words) and none of the project's models,
+-- tests or data-quality checks. `make benchmark-build` times it on the same server as the build (plain COPY
 -- plus this script is the physical limit the build is measured against) and, at 100,000 deals,
--- checks that its two result tables equal the marts row by row.
+-- checks that its result tables equal the marts row by row.
 --
 -- Reads <schema>_raw (psql variable raw_schema, default public_raw); writes the temporary tables
--- limit_funnel and limit_reps (they live as long as the session).
+-- limit_funnel, limit_conversion and limit_reps (they live as long as the session).
 
 \if :{?raw_schema}
 \else
@@ -29,9 +29,9 @@ values
     ('9', 'Renewal/Expansion', 9, null, false),
     ('Lost', 'Lost', null, null, true);
 
--- Deals entering each step per month: distinct deal ids per (month, step). A stage or lost
--- reason value counts when it is an integer (optional sign, up to nine digits, white space around).
-create temporary table limit_funnel as
+-- Every entry of a deal into a step. A stage or lost reason value counts when it is an integer
+-- (optional sign, up to nine digits, white space around).
+create temporary table limit_entries as
 with changes as (
     select
         deal_id,
@@ -61,17 +61,73 @@ entries as (
     from :"raw_schema".activity as activity
     inner join limit_steps as steps on activity.type = steps.activity_type
     where activity.done and activity.due_to is not null and activity.deal_id is not null
-),
+)
 
-counted as (
+select * from entries;
+
+-- Deals entering each step per month: distinct deal ids per (month, step).
+create temporary table limit_funnel as
+with counted as (
     select month, funnel_step, count(*)::integer as deals_count
-    from (select distinct month, funnel_step, deal_id from entries) as deal_months
+    from (select distinct month, funnel_step, deal_id from limit_entries) as deal_months
     group by month, funnel_step
 )
 
 select counted.month, steps.kpi_name, counted.funnel_step, counted.deals_count
 from counted
 inner join limit_steps as steps on counted.funnel_step = steps.funnel_step;
+
+-- Cohort conversion: a deal's cohort is the month of its first entry into step 1; per cohort, the
+-- deals that reached at least each stage step (their furthest stage is that one or later), and
+-- those with a sales call 1, 2 or a loss at any time; rates to 4 decimals.
+create temporary table limit_conversion as
+with deals as (
+    select
+        entries.deal_id,
+        min(entries.month) filter (where entries.funnel_step = '1') as cohort_month,
+        max(steps.stage_id) as furthest_stage_id,
+        bool_or(entries.funnel_step = '2.1') as has_sales_call_1,
+        bool_or(entries.funnel_step = '3.1') as has_sales_call_2,
+        bool_or(entries.funnel_step = 'Lost') as is_lost
+    from limit_entries as entries
+    inner join limit_steps as steps on entries.funnel_step = steps.funnel_step
+    group by entries.deal_id
+),
+
+counted as (
+    select
+        deals.cohort_month,
+        steps.funnel_step,
+        steps.kpi_name,
+        steps.stage_id,
+        count(*) as cohort_deals_count,
+        count(*) filter (
+            where case
+                when steps.stage_id is not null then deals.furthest_stage_id >= steps.stage_id
+                when steps.funnel_step = '2.1' then deals.has_sales_call_1
+                when steps.funnel_step = '3.1' then deals.has_sales_call_2
+                else deals.is_lost
+            end
+        ) as deals_count
+    from deals
+    cross join limit_steps as steps
+    where deals.cohort_month is not null
+    group by deals.cohort_month, steps.funnel_step, steps.kpi_name, steps.stage_id
+)
+
+select
+    cohort_month::date as cohort_month,
+    kpi_name,
+    funnel_step,
+    cohort_deals_count::integer as cohort_deals_count,
+    deals_count::integer as deals_count,
+    case when stage_id is not null then round(
+        deals_count / nullif(lag(deals_count) over (
+            partition by cohort_month, stage_id is null order by stage_id
+        ), 0)::numeric, 4
+    ) end::numeric(5, 4) as conversion_from_previous_step,
+    round(deals_count / cohort_deals_count::numeric, 4)::numeric(5, 4) as conversion_from_step_1
+from counted;
 
 -- Activity and workload per rep (by id) per month of the due time: done activities with a due time
 -- and an assignee; the name masked (each run of letters or digits keeps its first character).

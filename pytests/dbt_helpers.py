@@ -15,7 +15,7 @@ from typing import Any
 
 from pipedrive_funnel.database import Server
 from pipedrive_funnel.local_server import free_port
-from pipedrive_funnel.reference import FunnelRow, RepRow
+from pipedrive_funnel.reference import ConversionRow, FunnelRow, RepRow
 from pipedrive_funnel.scratch_db import scratch_database
 
 from conftest import REPO_ROOT
@@ -143,6 +143,20 @@ REP_COLUMNS = (
     "month, sales_rep_id, sales_rep_name, deals_worked, activities_completed, "
     "sales_call_1_completed, sales_call_2_completed, other_activities"
 )
+
+
+CONVERSION_COLUMNS = (
+    "cohort_month, kpi_name, funnel_step, cohort_deals_count, deals_count, "
+    "conversion_from_previous_step, conversion_from_step_1"
+)
+
+
+def fetch_conversion(database: str) -> list[ConversionRow]:
+    rows = query(
+        database,
+        f"select {CONVERSION_COLUMNS} from public_marts.rep_sales_funnel_conversion_monthly",
+    )
+    return sorted(ConversionRow(*row) for row in rows)
 
 
 def fetch_marts(database: str) -> tuple[list[FunnelRow], list[RepRow]]:

@@ -19,11 +19,12 @@ from psycopg2 import errors
 from pipedrive_funnel.database import Server
 from pipedrive_funnel.generator.export import write_export
 from pipedrive_funnel.generator.options import GeneratorOptions
-from pipedrive_funnel.reference import funnel_report, rep_report
+from pipedrive_funnel.reference import conversion_report, funnel_report, rep_report
 from pipedrive_funnel.scratch_db import scratch_database
 
 from conftest import FIXTURES_DIR
 from dbt_helpers import (
+    CONVERSION_COLUMNS,
     DBT,
     FUNNEL_COLUMNS,
     REP_COLUMNS,
@@ -37,6 +38,7 @@ BASE = FIXTURES_DIR / "handmade_export"
 MARTS = {
     "rep_sales_funnel_monthly": FUNNEL_COLUMNS,
     "rep_sales_rep_performance_monthly": REP_COLUMNS,
+    "rep_sales_funnel_conversion_monthly": CONVERSION_COLUMNS,
 }
 
 
@@ -64,6 +66,9 @@ def _expected(export: Path) -> dict[str, frozenset]:
         ),
         "rep_sales_rep_performance_monthly": frozenset(
             tuple(vars(r).values()) for r in rep_report(export)
+        ),
+        "rep_sales_funnel_conversion_monthly": frozenset(
+            tuple(vars(r).values()) for r in conversion_report(export)
         ),
     }
 
@@ -194,7 +199,7 @@ def test_rebuilds_are_atomic_for_a_concurrent_reader(site: dict) -> None:
         stop.set()
         for thread in threads:
             thread.join()
-    print(f"\natomic rebuilds: {reads[0]} reads of both marts, {len(failures)} failed")
+    print(f"\natomic rebuilds: {reads[0]} reads of the marts, {len(failures)} failed")
     assert reads[0] > 20
     assert not failures, failures[:10]
 

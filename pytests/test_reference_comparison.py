@@ -1,6 +1,6 @@
 """The marts equal an independent reference implementation, row by row and value by value.
 
-`pipedrive_funnel.reference` computes both reports from the export CSVs in plain Python, from
+`pipedrive_funnel.reference` computes the reports from the export CSVs in plain Python, from
 the README's definitions. Each case builds the project on one export into a fresh database.
 """
 
@@ -13,10 +13,10 @@ import pytest
 
 from pipedrive_funnel.generator.export import write_export
 from pipedrive_funnel.generator.options import GeneratorOptions
-from pipedrive_funnel.reference import funnel_report, rep_report
+from pipedrive_funnel.reference import conversion_report, funnel_report, rep_report
 
 from conftest import FIXTURES_DIR, SEEDS_DIR
-from dbt_helpers import built_database, fetch_marts, run_dbt
+from dbt_helpers import built_database, fetch_conversion, fetch_marts, run_dbt
 
 GENERATED = [  # (seed, deals, start date, months)
     (1, 500, "2024-01-01", 14),
@@ -42,6 +42,11 @@ def _compare(export_dir: Path, database: str) -> None:
     funnel, reps = fetch_marts(database)
     assert_same_rows("rep_sales_funnel_monthly", funnel_report(export_dir), funnel)
     assert_same_rows("rep_sales_rep_performance_monthly", rep_report(export_dir), reps)
+    assert_same_rows(
+        "rep_sales_funnel_conversion_monthly",
+        conversion_report(export_dir),
+        fetch_conversion(database),
+    )
 
 
 def test_committed_sample_matches_the_reference_and_rebuilds_identically(tmp_path: Path) -> None:
@@ -50,7 +55,8 @@ def test_committed_sample_matches_the_reference_and_rebuilds_identically(tmp_pat
         first = fetch_marts(database)
         rebuild = run_dbt(project, database, "build")
         assert rebuild.returncode == 0, rebuild.stdout[-3000:]
-        assert fetch_marts(database) == first  # idempotent: every row of both marts
+        assert fetch_marts(database) == first  # idempotent: every row of the marts
+        assert fetch_conversion(database) == conversion_report(SEEDS_DIR)
 
 
 def test_handmade_export_matches_the_reference(tmp_path: Path) -> None:

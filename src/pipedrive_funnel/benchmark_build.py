@@ -3,7 +3,7 @@
 For each size, in one run and one throwaway database: generate the export (`pipedrive-generate`),
 then time
 - plain COPY: the six files into typed tables with psql's `\\copy` (no checks), and the limit query
-  (`benchmarks/limit.sql`: both reports straight from those tables): together, the limit;
+  (`benchmarks/limit.sql`: the reports straight from those tables): together, the limit;
 - the loader (`pipedrive-load`: COPY plus the checks of every value, all or nothing);
 - the models without tests (`dbt run`), then the full `dbt build --full-refresh` (models and data
   tests; the incremental models rebuilt in full, as after a full load);
@@ -47,6 +47,7 @@ PLAIN_SCHEMA = "benchmark_plain_raw"
 LOADER_VARS = "{raw_source: loader}"
 MARTS = {
     "limit_funnel": "public_marts.rep_sales_funnel_monthly",
+    "limit_conversion": "public_marts.rep_sales_funnel_conversion_monthly",
     "limit_reps": "public_marts.rep_sales_rep_performance_monthly",
 }
 

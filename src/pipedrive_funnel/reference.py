@@ -1,4 +1,4 @@
-"""Reference implementation: both reports computed straight from the six export CSVs, in Python.
+"""Reference implementation: the reports computed straight from the six export CSVs, in Python.
 
 Written from the definitions of the README (not from the SQL models), so that comparing its
 output with the marts checks the models independently:
@@ -8,7 +8,10 @@ output with the marts checks the models independently:
   that entered it in the calendar month of the time;
 - per rep (assigned user id) and `YYYY-MM` of the due time: done activities, distinct deals,
   Sales Calls 1 (`meeting`) and 2 (`sc_2`) and the rest; names masked, "(unknown user)" when the
-  user is missing, "(no name)" when the name is empty or the word null.
+  user is missing, "(no name)" when the name is empty or the word null;
+- cohort conversion: a deal id's cohort is the month it first entered step 1; per cohort, the deal
+  ids that reached at least each step 1-9 (entered it or a later step, at any time), and those
+  with a done Sales Call 1 or 2 or a loss at any time; rates to 4 decimals (half away from zero).
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ import csv
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 STAGE_STEPS = {
@@ -45,6 +49,17 @@ class FunnelRow:
     kpi_name: str
     funnel_step: str
     deals_count: int
+
+
+@dataclass(frozen=True, order=True)
+class ConversionRow:
+    cohort_month: date
+    kpi_name: str
+    funnel_step: str
+    cohort_deals_count: int
+    deals_count: int
+    conversion_from_previous_step: Decimal | None
+    conversion_from_step_1: Decimal
 
 
 @dataclass(frozen=True, order=True)
@@ -98,28 +113,80 @@ def _done_activities(export_dir: Path) -> list[tuple[dict[str, str], datetime]]:
     return done
 
 
-def funnel_report(export_dir: Path) -> list[FunnelRow]:
-    entered: dict[tuple[datetime, str, str], set[int]] = defaultdict(set)
+def _entries(export_dir: Path) -> list[tuple[int, str, str, datetime]]:
+    """Every (deal id, step, KPI name, moment) at which a deal entered a funnel step."""
+    entries = []
     for row in _rows(export_dir, "deal_changes.csv"):
         deal, moment = _integer(row["deal_id"]), _time(row["change_time"])
         if deal is None or moment is None:
             continue
         value = _integer(row["new_value"])
         if row["changed_field_key"] == "stage_id" and value in STAGE_STEPS:
-            step, kpi = STAGE_STEPS[value]
+            entries.append((deal, *STAGE_STEPS[value], moment))
         elif row["changed_field_key"] == "lost_reason" and value is not None:
-            step, kpi = LOST_STEP
-        else:
-            continue
-        entered[(_month(moment), step, kpi)].add(deal)
+            entries.append((deal, *LOST_STEP, moment))
     for row, due in _done_activities(export_dir):
         deal = _integer(row["deal_id"])
         if row["type"] in CALL_STEPS and deal is not None:
-            step, kpi = CALL_STEPS[row["type"]]
-            entered[(_month(due), step, kpi)].add(deal)
+            entries.append((deal, *CALL_STEPS[row["type"]], due))
+    return entries
+
+
+def funnel_report(export_dir: Path) -> list[FunnelRow]:
+    entered: dict[tuple[datetime, str, str], set[int]] = defaultdict(set)
+    for deal, step, kpi, moment in _entries(export_dir):
+        entered[(_month(moment), step, kpi)].add(deal)
     return sorted(
         FunnelRow(month, kpi, step, len(deals)) for (month, step, kpi), deals in entered.items()
     )
+
+
+def _rate(part: int, whole: int) -> Decimal | None:
+    if whole == 0:
+        return None
+    return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+def conversion_report(export_dir: Path) -> list[ConversionRow]:
+    stage_order = {step: order for order, (step, _) in STAGE_STEPS.items()}
+    cohort: dict[int, datetime] = {}  # deal id -> month of its first entry into step 1
+    furthest: dict[int, int] = defaultdict(int)  # deal id -> the furthest stage step it entered
+    other: dict[str, set[int]] = defaultdict(set)  # 2.1, 3.1, Lost -> deal ids that entered it
+    for deal, step, _, moment in _entries(export_dir):
+        if step in stage_order:
+            furthest[deal] = max(furthest[deal], stage_order[step])
+            if step == "1" and (deal not in cohort or moment < cohort[deal]):
+                cohort[deal] = moment
+        else:
+            other[step].add(deal)
+    members: dict[date, list[int]] = defaultdict(list)
+    for deal, moment in cohort.items():
+        members[_month(moment).date()].append(deal)
+    rows = []
+    for month, deals in members.items():
+        previous = None
+        for order, (step, kpi) in STAGE_STEPS.items():
+            reached = sum(1 for deal in deals if furthest[deal] >= order)
+            rows.append(
+                ConversionRow(
+                    month,
+                    kpi,
+                    step,
+                    len(deals),
+                    reached,
+                    None if previous is None else _rate(reached, previous),
+                    _rate(reached, len(deals)),
+                )
+            )
+            previous = reached
+        for step, kpi in [*CALL_STEPS.values(), LOST_STEP]:
+            reached = sum(1 for deal in deals if deal in other[step])
+            rows.append(
+                ConversionRow(
+                    month, kpi, step, len(deals), reached, None, _rate(reached, len(deals))
+                )
+            )
+    return sorted(rows)
 
 
 def rep_report(export_dir: Path) -> list[RepRow]:
