@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from pipedrive_funnel.reports import MARTS
 from pipedrive_funnel.scratch_db import scratch_database
 
 from conftest import FIXTURES_DIR
@@ -147,6 +148,7 @@ def test_layers_land_in_their_schemas(built: tuple[str, str]) -> None:
     assert relations["public_intermediate.int_funnel_steps_entered"] == "BASE TABLE"
     assert relations["public_marts.rep_sales_funnel_monthly"] == "BASE TABLE"
     assert relations["public_marts.rep_sales_rep_performance_monthly"] == "BASE TABLE"
+    assert relations["public_marts.rep_sales_funnel_conversion_monthly"] == "BASE TABLE"
     assert {name.split(".")[0] for name in relations} == {
         "public_raw",
         "public_mappings",
@@ -164,6 +166,13 @@ def test_mart_column_types_follow_the_contract(built: tuple[str, str]) -> None:
         "where table_schema = 'public_marts' order by table_name, ordinal_position",
     )
     assert types == [
+        ("rep_sales_funnel_conversion_monthly", "cohort_month", "date"),
+        ("rep_sales_funnel_conversion_monthly", "kpi_name", "text"),
+        ("rep_sales_funnel_conversion_monthly", "funnel_step", "text"),
+        ("rep_sales_funnel_conversion_monthly", "cohort_deals_count", "integer"),
+        ("rep_sales_funnel_conversion_monthly", "deals_count", "integer"),
+        ("rep_sales_funnel_conversion_monthly", "conversion_from_previous_step", "numeric"),
+        ("rep_sales_funnel_conversion_monthly", "conversion_from_step_1", "numeric"),
         ("rep_sales_funnel_monthly", "month", "timestamp without time zone"),
         ("rep_sales_funnel_monthly", "kpi_name", "text"),
         ("rep_sales_funnel_monthly", "funnel_step", "text"),
@@ -176,6 +185,7 @@ def test_mart_column_types_follow_the_contract(built: tuple[str, str]) -> None:
         ("rep_sales_rep_performance_monthly", "sales_call_1_completed", "integer"),
         ("rep_sales_rep_performance_monthly", "sales_call_2_completed", "integer"),
         ("rep_sales_rep_performance_monthly", "other_activities", "integer"),
+        ("rep_sales_rep_performance_monthly", "month_start", "date"),
     ]
 
 
@@ -201,7 +211,7 @@ def test_docs_describe_every_model_seed_macro_and_column(
         if node["package_name"] == "pipedrive_funnel"
         and node["resource_type"] in {"model", "seed", "analysis"}
     }
-    assert len([n for n in ours.values() if n["resource_type"] == "model"]) == 17
+    assert len([n for n in ours.values() if n["resource_type"] == "model"]) == 19
     undocumented = [uid for uid, node in ours.items() if not node["description"].strip()]
     assert not undocumented
     macros = [m for m in manifest["macros"].values() if m["package_name"] == "pipedrive_funnel"]
@@ -225,5 +235,5 @@ def test_docs_site_is_served_on_localhost(project: Path, built: tuple[str, str])
         pages = {page: fetch_text(f"{url}/{page}") for page in ("index.html", "catalog.json")}
     assert "dbt" in pages["index.html"].lower()
     catalog = json.loads(pages["catalog.json"])
-    for mart in ("rep_sales_funnel_monthly", "rep_sales_rep_performance_monthly"):
+    for mart in MARTS:
         assert f"model.pipedrive_funnel.{mart}" in catalog["nodes"]

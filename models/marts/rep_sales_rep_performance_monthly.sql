@@ -23,7 +23,9 @@ final as (
         audited.activities_completed,
         audited.sales_call_1_completed,
         audited.sales_call_2_completed,
-        audited.other_activities
+        audited.other_activities,
+        -- the month as a date, the key that joins the other marts' months in a BI tool
+        cast(audited.month || '-01' as date) as month_start
     from audited
     left join users
         on audited.sales_rep_id = users.user_id
