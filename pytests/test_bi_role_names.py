@@ -15,13 +15,13 @@ import pytest
 from psycopg2 import sql
 
 from pipedrive_funnel.database import Server
+from pipedrive_funnel.reports import MARTS
 from pipedrive_funnel.scratch_db import scratch_database
 
 from conftest import FIXTURES_DIR
 from dbt_helpers import copy_project, query, run_dbt
 
 SCHEMAS = ["public_intermediate", "public_mappings", "public_marts", "public_raw", "public_staging"]
-MARTS = ["rep_sales_funnel_monthly", "rep_sales_rep_performance_monthly"]
 INJECTIONS = [
     "x; drop schema public_marts cascade",
     "x'; drop schema public_marts cascade; --",

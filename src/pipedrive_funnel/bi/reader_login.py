@@ -1,7 +1,7 @@
 """The login role the BI tool connects as: a member of the dbt project's read-only role.
 
 `bi_reader` (created by every dbt build) is a group role that cannot log in; it holds select on
-the two marts and usage on public_marts, nothing else. Superset logs in as `bi_superset`, a login
+the marts and usage on public_marts, nothing else. Superset logs in as `bi_superset`, a login
 role with no privilege of its own, no superuser, no CREATEDB or CREATEROLE, that inherits
 `bi_reader`'s. Its password is chosen by `credentials.reader_password`.
 """
@@ -13,10 +13,10 @@ from urllib.parse import quote
 from psycopg2 import sql
 
 from pipedrive_funnel.database import Server
+from pipedrive_funnel.reports import MARTS
 
 LOGIN_ROLE = "bi_superset"
 READER_ROLE = "bi_reader"
-MARTS = ("rep_sales_funnel_monthly", "rep_sales_rep_performance_monthly")
 
 
 class ReportsNotBuiltError(RuntimeError):
@@ -27,7 +27,7 @@ def ensure_reader_login(
     server: Server, password: str, marts_schema: str, reader_role: str = READER_ROLE
 ) -> None:
     """Create (or bring back in line) the login role `bi_superset` as a member of `reader_role`,
-    once the reports are built: the two marts in `marts_schema` and the role exist."""
+    once the reports are built: the marts in `marts_schema` and the role exist."""
     connection = server.connect()
     try:
         connection.autocommit = True
