@@ -14,8 +14,10 @@ SUPERSET_INSTALLED := $(SUPERSET_VENV)/.installed
 SUPERSET_REQUIREMENTS := bi/superset/requirements.txt bi/superset/constraints.txt
 
 # The project's own PostgreSQL (used unless DBT_PG_HOST or DBT_PG_PORT point at a server of yours).
-LOCAL_PG_PORT ?= 55432
+# Its port: LOCAL_PG_PORT=... when given, else the one it last started on (remembered in its data
+# folder), else 55432.
 LOCAL_PG_DATA ?= $(CURDIR)/.pgdata
+LOCAL_PG_PORT ?= $(or $(shell cat '$(LOCAL_PG_DATA)/pipedrive_port' 2>/dev/null),55432)
 DOCS_PORT ?= 8580
 BI_PORT ?= 8088
 # The browser tests drive this Chromium (Debian's package `chromium`) through Playwright.
@@ -26,13 +28,13 @@ export LOCAL_PG_PORT LOCAL_PG_DATA CHROMIUM
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-MARTS := public_marts.rep_sales_funnel_monthly and public_marts.rep_sales_rep_performance_monthly
-
 .PHONY: help venv deps build test lint ruff suite docs bi superset chromium psql db-start db-stop \
 	db-status sample benchmark benchmark-build clean distclean
 
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
+		| sed -e 's/$$(LOCAL_PG_PORT)/$(LOCAL_PG_PORT)/g' -e 's/$$(DOCS_PORT)/$(DOCS_PORT)/g' -e 's/$$(BI_PORT)/$(BI_PORT)/g' \
+		| awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "make: Python 3.10 or newer is needed (found " + sys.version.split()[0] + "); run make with PYTHON=/path/to/python3.10+")' \
@@ -75,8 +77,7 @@ build: $(DBT_PACKAGES) ## build the reports: start the local database if none is
 	else $(BIN)/pipedrive-load --check --quiet --export seeds/pipedrive; fi
 	$(BIN)/dbt build $(if $(EXPORT),$(EXPORT_BUILD))
 	@echo
-	@echo "The reports are the tables $(MARTS),"
-	@echo "in the database $$($(BIN)/pipedrive-db url)"
+	@$(BIN)/pipedrive-db reports
 	@echo "Read them with any PostgreSQL client, or: make psql"
 
 test: ruff $(DBT_PACKAGES) superset chromium ## the whole suite in a throwaway database (what CI runs)
@@ -116,9 +117,11 @@ chromium: ## check for Chromium (installs Debian's package when run as root with
 			echo "make: the browser tests need Chromium at $(CHROMIUM): install it ('sudo apt-get install chromium' on Debian/Ubuntu) or run make with CHROMIUM=/path/to/chromium" >&2; exit 1; \
 		fi; }
 
-psql: $(INSTALLED) ## open psql (bundled with the local database) on the database of the profile
+# SQL='select ...': run that statement and print its result instead of opening psql
+SQL ?=
+psql: $(INSTALLED) ## open psql (bundled with the local database) on the database of the profile (SQL='...': run one statement)
 	@$(BIN)/pipedrive-db ensure
-	$(BIN)/pipedrive-db psql
+	@$(BIN)/pipedrive-db psql $(if $(SQL),--command "$$SQL")
 
 db-start: $(INSTALLED) ## start the local database (127.0.0.1:$(LOCAL_PG_PORT), data in .pgdata/)
 	@$(BIN)/pipedrive-db start

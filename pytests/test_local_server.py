@@ -18,7 +18,7 @@ import pytest
 
 from pipedrive_funnel.local_server import SYSTEM_USER, LocalServer, LocalServerError, free_port
 
-from conftest import newcomer_environment
+from conftest import REPO_ROOT, newcomer_environment, run_make
 
 
 @pytest.fixture
@@ -144,6 +144,33 @@ def test_cli_start_status_stop(tmp_path: Path) -> None:
         assert _cli(env, "status").returncode == 3
     finally:
         _cli(env, "stop")
+
+
+def test_the_port_chosen_once_is_remembered_by_every_make_target(tmp_path: Path) -> None:
+    """`make db-start LOCAL_PG_PORT=N` once; then db-status, psql, help (and so build, docs and
+    bi, which read the same variable) find port N without it, also after a stop."""
+    port = free_port()
+    env = newcomer_environment(LOCAL_PG_DATA=str(tmp_path / "pgdata"))
+    try:
+        started = run_make(REPO_ROOT, env, "db-start", f"LOCAL_PG_PORT={port}")
+        assert started.returncode == 0, started.stderr
+        status = run_make(REPO_ROOT, env, "db-status")
+        assert f"running: postgresql://postgres@127.0.0.1:{port}/postgres" in status.stdout
+        answer = run_make(REPO_ROOT, env, "psql", "SQL=select 'asked ' || current_setting('port')")
+        assert answer.returncode == 0, answer.stderr
+        assert f"asked {port}" in answer.stdout
+        assert f"(127.0.0.1:{port}, data in .pgdata/)" in run_make(REPO_ROOT, env, "help").stdout
+        assert _cli(env, "stop").returncode == 0  # pipedrive-db itself remembers it too
+        restarted = _cli(env, "start")
+        assert f"started: postgresql://postgres@127.0.0.1:{port}/postgres" in restarted.stderr
+    finally:
+        _cli(env, "stop")
+
+
+def test_make_help_shows_the_values_of_its_variables() -> None:
+    shown = run_make(REPO_ROOT, newcomer_environment(), "help", "DOCS_PORT=8999").stdout
+    assert "http://127.0.0.1:8999" in shown
+    assert "$(" not in shown
 
 
 def test_cli_busy_port_exits_non_zero_with_one_line(tmp_path: Path) -> None:

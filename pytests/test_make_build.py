@@ -6,6 +6,7 @@ database of its own, and stop what they start.
 
 from __future__ import annotations
 
+import re
 import shlex
 import subprocess
 from collections.abc import Iterator
@@ -16,11 +17,10 @@ import pytest
 
 from pipedrive_funnel.database import Server
 from pipedrive_funnel.local_server import LocalServer, free_port
+from pipedrive_funnel.reports import MARTS
 from pipedrive_funnel.scratch_db import scratch_database
 
 from conftest import REPO_ROOT, newcomer_environment, readme_blocks, run_make
-
-MARTS = ("rep_sales_funnel_monthly", "rep_sales_rep_performance_monthly")
 
 
 def _make(env: dict[str, str], *targets: str) -> subprocess.CompletedProcess[str]:
@@ -28,13 +28,16 @@ def _make(env: dict[str, str], *targets: str) -> subprocess.CompletedProcess[str
 
 
 def _run_readme_queries(connection_kwargs: dict[str, object]) -> None:
-    """The README's SQL blocks and its psql line return rows on the sample's reports."""
+    """The README's SQL blocks and its `make psql SQL=...` lines return rows on the sample's
+    reports."""
     statements = [s for block in readme_blocks("sql") for s in block.split(";") if s.strip()]
-    psql_lines = [line for block in readme_blocks("bash") for line in block.splitlines()]
+    lines = [line.split("  #")[0] for block in readme_blocks("bash") for line in block.splitlines()]
     statements += [
-        shlex.split(line)[3] for line in psql_lines if line.startswith("psql ")
-    ]  # psql <url> -c '<sql>'
-    assert len(statements) >= 3
+        shlex.split(line)[2].removeprefix("SQL=")
+        for line in lines
+        if line.startswith("make psql SQL=")
+    ]
+    assert len(statements) >= 4
     connection = psycopg2.connect(**connection_kwargs)
     try:
         with connection.cursor() as cursor:
@@ -74,15 +77,27 @@ def test_make_build_starts_the_local_database_and_builds_the_reports(embedded) -
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     port = embedded["LOCAL_PG_PORT"]
     assert f"postgresql://postgres@127.0.0.1:{port}/postgres" in first.stdout
-    for mart in MARTS:
-        assert f"public_marts.{mart}" in first.stdout
+    assert "The reports, in postgresql://" in first.stdout
+    assert re.search(r"public_marts\.rep_sales_funnel_monthly +154 rows", first.stdout)
+    assert re.search(r"public_marts\.rep_sales_rep_performance_monthly +1,488 rows", first.stdout)
+    assert re.search(r"public_marts\.rep_sales_funnel_conversion_monthly +168 rows", first.stdout)
+    assert (
+        "int_data_quality_issues: activity_unknown_deal 54, reused_activity_id 21," in first.stdout
+    )
     assert "Done. PASS=" in first.stdout and "ERROR=0" in first.stdout
     # the server keeps running after make returns: any client reads the marts
     connection = {"host": "127.0.0.1", "port": int(port), "user": "postgres", "dbname": "postgres"}
     before = _marts(connection)
     assert len(before["rep_sales_funnel_monthly"]) == 154
     assert len(before["rep_sales_rep_performance_monthly"]) == 1488
+    assert len(before["rep_sales_funnel_conversion_monthly"]) == 168
     _run_readme_queries(connection)
+    # the README's query through the bundled psql, on the port the build started the server on
+    asked = _make(
+        embedded, "psql", "SQL=select count(*) from public_marts.rep_sales_funnel_monthly"
+    )
+    assert asked.returncode == 0, asked.stderr
+    assert re.search(r"^ +154$", asked.stdout, flags=re.MULTILINE), asked.stdout
 
     second = _make(embedded, "build")  # twice in a row: works, changes nothing
     assert second.returncode == 0, second.stdout[-3000:]

@@ -2,7 +2,7 @@
 
 The settings come from the same environment variables as `profiles.yml` (DBT_PG_HOST, DBT_PG_PORT,
 DBT_PG_USER, DBT_PG_PASSWORD, DBT_PG_DATABASE) with the same defaults: without them, the project's
-own local server on 127.0.0.1, port LOCAL_PG_PORT (default 55432).
+own local server on 127.0.0.1, port LOCAL_PG_PORT (else the port it last started on, else 55432).
 """
 
 from __future__ import annotations
@@ -11,9 +11,12 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import psycopg2
 from psycopg2 import sql
+
+from pipedrive_funnel.local_server import remembered_port
 
 LOCAL_PORT = 55432
 CONNECTION_VARIABLES = ("DBT_PG_HOST", "DBT_PG_PORT")
@@ -43,7 +46,7 @@ class Server:
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Server:
         value = {key: environ.get(key) or default for key, default in DEFAULTS.items()}
         if not environ.get("DBT_PG_PORT"):
-            value["DBT_PG_PORT"] = environ.get("LOCAL_PG_PORT") or str(LOCAL_PORT)
+            value["DBT_PG_PORT"] = environ.get("LOCAL_PG_PORT") or str(local_port(environ))
         return cls(
             host=value["DBT_PG_HOST"],
             port=int(value["DBT_PG_PORT"]),
@@ -91,6 +94,13 @@ class Server:
         self._administer(
             sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
         )
+
+
+def local_port(environ: Mapping[str, str] = os.environ) -> int:
+    """The local server's port when LOCAL_PG_PORT is not set: the one it last started on (in its
+    data directory, LOCAL_PG_DATA or ./.pgdata), else 55432."""
+    data_dir = Path(environ.get("LOCAL_PG_DATA") or ".pgdata").resolve()
+    return remembered_port(data_dir) or LOCAL_PORT
 
 
 def is_configured(environ: Mapping[str, str] = os.environ) -> bool:

@@ -5,7 +5,9 @@
 - ensure: what `make build` needs: when DBT_PG_HOST or DBT_PG_PORT is set, check that server is
   reachable and start nothing; otherwise start the local server if it is not running.
 - url: the connection string of the database the dbt profile points to.
-- psql: open the bundled psql on that database.
+- reports: the marts there with their rows, and what the build's warnings counted (`make build`
+  ends with it).
+- psql [-c SQL]: open the bundled psql on that database (or run one statement and print it).
 - isolated -- COMMAND: run COMMAND against a throwaway server (a fresh local server on a free port,
   deleted afterwards) unless a server is configured, in which case COMMAND runs against it.
 """
@@ -20,20 +22,23 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+import psycopg2
+
 from pipedrive_funnel.database import (
-    LOCAL_PORT,
     DatabaseUnreachableError,
     Server,
     is_configured,
+    local_port,
 )
 from pipedrive_funnel.local_server import LocalServer, LocalServerError, binaries_dir, free_port
+from pipedrive_funnel.reports import summary
 
 PROG = "pipedrive-db"
 
 
 def local_server() -> LocalServer:
     data_dir = Path(os.environ.get("LOCAL_PG_DATA") or ".pgdata").resolve()
-    port_text = os.environ.get("LOCAL_PG_PORT") or str(LOCAL_PORT)
+    port_text = os.environ.get("LOCAL_PG_PORT") or str(local_port())
     if not port_text.isdigit() or not 1024 <= int(port_text) <= 65535:
         raise LocalServerError(f"LOCAL_PG_PORT must be a port number 1024-65535, got {port_text!r}")
     return LocalServer(data_dir, int(port_text))
@@ -79,11 +84,22 @@ def url() -> int:
     return 0
 
 
-def psql() -> int:
+def reports() -> int:
+    try:
+        print("\n".join(summary(Server.from_environment())))
+    except psycopg2.Error as error:
+        _say(f"error: {str(error).strip().splitlines()[0]} (build the reports first: make build)")
+        return 1
+    return 0
+
+
+def psql(command: str | None = None) -> int:
     server = Server.from_environment()
     env = {**os.environ, "PGPASSWORD": server.password} if server.password else dict(os.environ)
     program = str(binaries_dir() / "psql")
     arguments = ["-h", server.host, "-p", str(server.port), "-U", server.user, server.database]
+    if command is not None:
+        arguments += ["-X", "-v", "ON_ERROR_STOP=1", "-c", command]
     os.execve(program, [program, *arguments], env)
 
 
@@ -109,9 +125,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="action", required=True)
     actions = {
         "start": start, "stop": stop, "status": status, "ensure": ensure, "url": url, "psql": psql,
+        "reports": reports,
     }  # fmt: skip
     for name in actions:
-        commands.add_parser(name)
+        action = commands.add_parser(name)
+        if name == "psql":
+            action.add_argument("-c", "--command", help="one SQL statement to run, then exit")
     run = commands.add_parser("isolated")
     run.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
@@ -121,6 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not command:
                 parser.error("give the command to run after --")
             return isolated(command)
+        if args.action == "psql":
+            return psql(args.command)
         return actions[args.action]()
     except (LocalServerError, DatabaseUnreachableError) as error:
         _say(f"error: {error}")

@@ -4,6 +4,8 @@ It listens on 127.0.0.1 only (TCP, no Unix socket), trusts local connections as 
 keeps its data in a directory of the repository and keeps running after the command that started
 it returns, so that dbt, `psql` and a BI tool all reach the same database. PostgreSQL refuses to
 run as root: as root, it runs as the unprivileged system user `pipedrive_pg`, created if missing.
+The port it last started on is remembered in its data directory (`pipedrive_port`): later
+commands find it there without LOCAL_PG_PORT.
 """
 
 from __future__ import annotations
@@ -28,8 +30,20 @@ START_TIMEOUT_SECONDS = 60
 SETTINGS = "-c wal_level=minimal -c max_wal_senders=0 -c work_mem=128MB -c shared_buffers=512MB"
 
 
+PORT_FILE = "pipedrive_port"
+
+
 class LocalServerError(RuntimeError):
     """A failure with a one-line message that says what to do next."""
+
+
+def remembered_port(data_dir: Path) -> int | None:
+    """The port the local server of `data_dir` last started on, if it ever started."""
+    try:
+        text = (data_dir / PORT_FILE).read_text().strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
 
 
 def binaries_dir() -> Path:
@@ -201,6 +215,7 @@ class LocalServer:
                 f"the local database did not start: {' '.join(tail) or result.stderr.strip()} "
                 f"(log: {self.log_file})"
             )
+        (self.data_dir / PORT_FILE).write_text(f"{self.port}\n")
         return True
 
     def stop(self) -> bool:
