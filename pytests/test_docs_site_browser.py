@@ -11,11 +11,12 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
+from pipedrive_funnel.reports import MARTS
+
 from browser import chromium_page
 from conftest import FIXTURES_DIR
 from dbt_helpers import built_database, fetch_text, served_docs
 
-MARTS = ("rep_sales_funnel_monthly", "rep_sales_rep_performance_monthly")
 EXPOSURE = "exposure.pipedrive_funnel.sales_funnel_dashboard"
 # dbt-docs' own index.html asks for URLs holding unrendered template code, such as
 # "${require('./assets/favicons/favicon.ico')}"; they answer 404 whatever the project.
@@ -60,6 +61,23 @@ def test_mart_page_shows_every_column_with_its_description(docs_url: str, mart: 
         browser.assert_all_requests_stayed_local_and_succeeded(DBT_DOCS_TEMPLATE_URLS)
 
 
+def test_the_site_opens_on_the_project_overview(docs_url: str) -> None:
+    with chromium_page(height=1200) as browser:
+        page = browser.page
+        page.goto(f"{docs_url}/#!/overview")
+        body = page.locator("body")
+        expect(body).to_contain_text("Pipedrive sales funnel")
+        shown = body.inner_text()
+        assert "Welcome!" not in shown
+        for mart in MARTS:
+            assert mart in shown
+        assert "/superset/dashboard/sales-funnel/" in shown
+        page.get_by_role("link", name="rep_sales_funnel_conversion_monthly").first.click()
+        expect(body).to_contain_text("rep_sales_funnel_conversion_monthly table")
+        browser.screenshot("docs_overview")
+        browser.assert_all_requests_stayed_local_and_succeeded(DBT_DOCS_TEMPLATE_URLS)
+
+
 def test_lineage_graph_ends_in_the_dashboard_exposure(docs_url: str) -> None:
     with chromium_page(height=1000) as browser:
         page = browser.page
@@ -89,7 +107,7 @@ def test_lineage_graph_ends_in_the_dashboard_exposure(docs_url: str) -> None:
         browser.assert_all_requests_stayed_local_and_succeeded(DBT_DOCS_TEMPLATE_URLS)
     assert lineage["label"] == "Sales funnel (Superset dashboard)"
     assert lineage["visible"]
-    assert lineage["parents"] == [f"model.pipedrive_funnel.{mart}" for mart in MARTS]
+    assert lineage["parents"] == sorted(f"model.pipedrive_funnel.{mart}" for mart in MARTS)
     assert lineage["children"] == []
     # The graph draws the whole lineage: every node the manifest lists upstream of the exposure,
     # from the export's seeds and the funnel mapping through staging and intermediate.
