@@ -5,6 +5,7 @@ change to a mart's contract, a chart or a filter breaks a test here, not the das
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
@@ -12,11 +13,19 @@ import yaml
 
 from pipedrive_funnel.bi.reader_login import LOGIN_ROLE
 from pipedrive_funnel.bi.superset import DEFAULT_PORT
+from pipedrive_funnel.reports import MARTS
 
 from conftest import REPO_ROOT
 
 DASHBOARD_DIR = REPO_ROOT / "bi" / "superset" / "dashboard"
-SUPERSET_TYPES = {"timestamp": "TIMESTAMP WITHOUT TIME ZONE", "text": "TEXT", "integer": "INTEGER"}
+SUPERSET_TYPES = {
+    "timestamp": "TIMESTAMP WITHOUT TIME ZONE",
+    "text": "TEXT",
+    "integer": "INTEGER",
+    "date": "DATE",
+    "numeric(5, 4)": "NUMERIC(5, 4)",
+}
+AGGREGATES = re.compile(r"\b(SUM|MAX)\(|\)")
 
 
 def _load(pattern: str) -> list[dict]:
@@ -34,7 +43,7 @@ def files() -> dict[str, list[dict]]:
 def test_one_bundle_of_every_kind(files: dict[str, list[dict]]) -> None:
     metadata = yaml.safe_load((DASHBOARD_DIR / "metadata.yaml").read_text())
     assert metadata["type"] == "assets"  # imported with overwrite, see import_dashboard.py
-    assert [len(files[kind]) for kind in files] == [1, 2, 5, 1]
+    assert [len(files[kind]) for kind in files] == [1, 3, 11, 1]
     uuids = [item["uuid"] for kind in files.values() for item in kind]
     assert len(set(uuids)) == len(uuids)
 
@@ -47,7 +56,7 @@ def test_the_database_holds_no_credential_and_logs_in_as_the_reader_login(
     assert not database["allow_dml"] and not database["allow_ctas"] and not database["allow_cvas"]
 
 
-@pytest.mark.parametrize("mart", ["rep_sales_funnel_monthly", "rep_sales_rep_performance_monthly"])
+@pytest.mark.parametrize("mart", MARTS)
 def test_each_dataset_has_the_columns_of_its_mart_contract(
     files: dict[str, list[dict]], mart: str
 ) -> None:
@@ -61,8 +70,12 @@ def test_each_dataset_has_the_columns_of_its_mart_contract(
     assert dataset["database_uuid"] == files["databases"][0]["uuid"]
     assert {c["column_name"]: c["type"] for c in dataset["columns"]} == expected
     for metric in dataset["metrics"]:
-        column = metric["expression"].removeprefix("SUM(").removesuffix(")")
-        assert column in expected, metric
+        columns = {
+            word for word in AGGREGATES.sub(" ", metric["expression"]).split() if word != "+"
+        }
+        assert columns and columns <= set(expected), metric
+    temporal = {c["column_name"] for c in dataset["columns"] if c["is_dttm"]}
+    assert temporal == {dataset["main_dttm_col"]}, "the Months filter reads one column per mart"
 
 
 def test_charts_use_the_datasets_and_the_dashboard_shows_every_chart(
@@ -90,20 +103,50 @@ def test_charts_use_the_datasets_and_the_dashboard_shows_every_chart(
     }
     assert set(placed) == set(charts)
     assert sorted(placed.values()) == list(range(1, len(charts) + 1))
-    for native_filter in dashboard["metadata"]["native_filter_configuration"]:
-        (target,) = native_filter["targets"]
-        dataset = datasets[target["datasetUuid"]]
-        assert target["column"]["name"] in {c["column_name"] for c in dataset["columns"]}
-        assert set(native_filter["scope"]["excluded"]) < set(placed.values())
-        assert native_filter["requiredFirst"]  # charts wait for the default month
+    filters = {f["name"]: f for f in dashboard["metadata"]["native_filter_configuration"]}
+    assert sorted(filters) == ["Months", "Sales rep"]
+    # Months: a time range that every chart reads through a temporal filter on its mart's month
+    assert filters["Months"]["filterType"] == "filter_time"
+    assert filters["Months"]["scope"]["excluded"] == []
+    for chart in charts.values():
+        params = chart["params"]
+        temporal = {datasets[chart["dataset_uuid"]]["main_dttm_col"]}
+        ranged = {
+            f["subject"]
+            for f in params.get("adhoc_filters", [])
+            if f["operator"] == "TEMPORAL_RANGE"
+        }
+        assert ranged == temporal, chart["slice_name"]  # without it, the chart ignores the range
+    # Sales rep: the rep dataset's name, on the charts of that dataset only
+    (target,) = filters["Sales rep"]["targets"]
+    dataset = datasets[target["datasetUuid"]]
+    assert target["column"]["name"] in {c["column_name"] for c in dataset["columns"]}
+    rep_charts = {
+        placed[c["uuid"]] for c in charts.values() if c["dataset_uuid"] == dataset["uuid"]
+    }
+    assert set(filters["Sales rep"]["scope"]["excluded"]) == set(placed.values()) - rep_charts
 
 
-def test_the_funnel_chart_keeps_funnel_order(files: dict[str, list[dict]]) -> None:
-    (funnel,) = [c for c in files["charts"] if c["viz_type"] == "funnel"]
-    params = funnel["params"]
-    assert params["orderby"] == [["funnel_step", True]]
-    assert params["sort"] == "none" and params["sort_by_metric"] is False
-    assert params["groupby"][0] == "funnel_step"
+def test_the_funnel_charts_keep_funnel_order_and_hold_the_stage_steps_only(
+    files: dict[str, list[dict]],
+) -> None:
+    funnels = [c for c in files["charts"] if c["viz_type"] == "funnel"]
+    assert len(funnels) == 2
+    for funnel in funnels:
+        params = funnel["params"]
+        assert params["orderby"] == [["funnel_step", True]]
+        assert params["sort"] == "none" and params["sort_by_metric"] is False
+        assert params["groupby"][0] == "funnel_step"
+        steps = [f for f in params["adhoc_filters"] if f["subject"] == "funnel_step"]
+        assert steps == [
+            {
+                "clause": "WHERE",
+                "expressionType": "SIMPLE",
+                "subject": "funnel_step",
+                "operator": "NOT IN",
+                "comparator": ["2.1", "3.1", "Lost"],
+            }
+        ]
 
 
 def test_the_exposure_points_at_the_dashboard(files: dict[str, list[dict]]) -> None:
@@ -128,4 +171,4 @@ def test_the_importer_sets_the_connection_and_the_marts_schema() -> None:
     )
     assert yaml.safe_load(bundle["databases/pipedrive_funnel.yaml"])["sqlalchemy_uri"] == uri
     datasets = [yaml.safe_load(text) for name, text in bundle.items() if "datasets/" in name]
-    assert [d["schema"] for d in datasets] == ["analytics_marts", "analytics_marts"]
+    assert [d["schema"] for d in datasets] == ["analytics_marts"] * 3

@@ -1,7 +1,7 @@
 """Import the dashboard folder into Superset, overwriting what an earlier import left.
 
-Runs with the Python of Superset's own virtual environment (`pipedrive-bi` calls it), because it
-uses Superset's import command: `python import_dashboard.py <folder>`. The database connection
+Used by `set_up.py`, with the Python of Superset's own virtual environment, because it uses
+Superset's import command. The database connection
 comes from the environment variable PIPEDRIVE_BI_DATABASE_URI, not from the folder, so the
 committed files hold no host, port or password; PIPEDRIVE_BI_MARTS_SCHEMA names the schema of the
 marts (public_marts unless the profile's DBT_PG_SCHEMA says otherwise).
@@ -11,8 +11,6 @@ the assets import used here overwrites all of them, so a changed chart or connec
 instance that was set up before.
 """
 
-import os
-import sys
 from pathlib import Path
 
 import yaml
@@ -35,23 +33,11 @@ def read_bundle(folder: Path, database_uri: str, marts_schema: str) -> dict[str,
     return contents
 
 
-def main() -> None:
-    folder = Path(sys.argv[1])
-    contents = read_bundle(
-        folder, os.environ["PIPEDRIVE_BI_DATABASE_URI"], os.environ["PIPEDRIVE_BI_MARTS_SCHEMA"]
-    )
-    from superset.app import create_app  # Superset's venv only; read_bundle needs none of it
+def import_bundle(contents: dict[str, str], admin: str) -> None:
+    """Import the files, overwriting, as the user `admin` (in Superset's application context)."""
+    from flask import g
+    from superset import security_manager
+    from superset.commands.importers.v1.assets import ImportAssetsCommand
 
-    app = create_app()
-    with app.app_context():
-        from flask import g
-        from superset import security_manager
-        from superset.commands.importers.v1.assets import ImportAssetsCommand
-
-        g.user = security_manager.find_user(username=os.environ["SUPERSET_ADMIN_USER"])
-        ImportAssetsCommand(contents).run()
-    print(f"imported {len(contents) - 1} files from {folder}")
-
-
-if __name__ == "__main__":
-    main()
+    g.user = security_manager.find_user(username=admin)
+    ImportAssetsCommand(contents).run()

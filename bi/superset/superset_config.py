@@ -4,6 +4,7 @@ Everything Superset keeps (its metadata in SQLite, the secret key) lives in SUPE
 `pipedrive-bi` sets to `.superset/` in the repository (ignored by git) unless told otherwise.
 """
 
+import logging
 import os
 from pathlib import Path
 
@@ -34,3 +35,14 @@ TALISMAN_CONFIG = {
     "session_cookie_secure": False,
 }
 LOG_LEVEL = "WARNING"
+
+
+class _WithoutSpinnerWarning(logging.Filter):
+    """Superset's pip wheel lacks the frontend source file that get_default_spinner_svg reads, so
+    each page load logged "Could not load default spinner SVG"; the pages have their own spinner."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Could not load default spinner SVG" not in record.getMessage()
+
+
+logging.getLogger("superset.views.base").addFilter(_WithoutSpinnerWarning())
