@@ -58,6 +58,7 @@ def set_up(superset: Superset) -> None:
     password = reader_password()
     schema = marts_schema()
     ensure_reader_login(server, password, schema)
+    print(f"Setting up Superset in {superset.home}:", flush=True)
     superset.set_up(superset_database_uri(server, password), schema)
     print(f"Superset is set up in {superset.home}, reading {server.url()} as bi_superset")
 

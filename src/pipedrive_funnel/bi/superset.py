@@ -65,23 +65,26 @@ class Superset:
             )
         return str(path)
 
-    def run(self, *args: str, stdin: str | None = None, **extra_env: str) -> str:
-        """Run a program of Superset's virtual environment (with `stdin` as its input); its
-        output is shown only on failure."""
+    def run(
+        self, *args: str, stdin: str | None = None, show_output: bool = False, **extra_env: str
+    ) -> None:
+        """Run a program of Superset's virtual environment (with `stdin` as its input). Its
+        standard output is passed on as it comes when `show_output`; the rest of its output
+        (Superset's log) is shown only on failure."""
         command = [self.executable(args[0]), *args[1:]]
         result = subprocess.run(
             command,
             env=self.environment(**extra_env),
             input=stdin,
-            capture_output=True,
+            stdout=None if show_output else subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
             check=False,
         )
         if result.returncode != 0:
-            output = (result.stdout + result.stderr).strip().splitlines()
+            output = ((result.stdout or "") + result.stderr).strip().splitlines()
             tail = "\n".join(output[-15:])
             raise SupersetError(f"'{' '.join(args)}' failed (exit {result.returncode}):\n{tail}")
-        return result.stdout
 
     def set_up(self, database_uri: str, marts_schema: str) -> None:
         """Metadata, admin user, roles and permissions, then the dashboard (overwriting), its
@@ -91,21 +94,14 @@ class Superset:
         if not secret_key.exists():
             secret_key.write_text(secrets.token_urlsafe(42) + "\n", encoding="utf-8")
             secret_key.chmod(0o600)
-        self.run("superset", "db", "upgrade")
-        # The password goes to the prompts on stdin (typed, then confirmed), never on a command
-        # line, which every user of the machine can read in the process list.
-        password = f"{self.admin_password}\n{self.admin_password}\n"
-        user = ("--username", self.admin_user)
-        self.run(
-            "superset", "fab", "create-admin", *user, "--firstname", "Admin", "--lastname",
-            "User", "--email", f"{self.admin_user}@localhost", stdin=password,
-        )  # fmt: skip
-        self.run("superset", "fab", "reset-password", *user, stdin=password)
-        self.run("superset", "init")
+        # The password goes to set_up.py on stdin, never on a command line, which every user of
+        # the machine can read in the process list.
         self.run(
             "python",
-            str(self.bi_dir / "import_dashboard.py"),
+            str(self.bi_dir / "set_up.py"),
             str(self.bi_dir / "dashboard"),
+            stdin=f"{self.admin_password}\n",
+            show_output=True,
             PIPEDRIVE_BI_DATABASE_URI=database_uri,
             PIPEDRIVE_BI_MARTS_SCHEMA=marts_schema,
         )
