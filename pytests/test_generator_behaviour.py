@@ -31,8 +31,32 @@ def single_histories(histories: dict[str, list[dict[str, str]]]) -> dict[str, li
 def test_sizes_match_the_default_of_the_issue(default_rows: Rows, histories) -> None:
     assert 1_900 <= len(histories) <= 2_000
     assert 13_000 <= len(default_rows["deal_changes.csv"]) <= 17_000
-    assert 3_800 <= len(default_rows["activity.csv"]) <= 5_200
-    assert 200 <= len(default_rows["users.csv"]) <= 2_000
+    assert 14_000 <= len(default_rows["activity.csv"]) <= 18_000
+    assert len(default_rows["users.csv"]) == 48  # 40 reps and 8 users who are not reps
+
+
+def test_a_team_of_25_to_40_reps_that_grows_and_does_tens_of_activities_a_month(
+    default_rows: Rows,
+) -> None:
+    done: dict[str, Counter[str]] = defaultdict(Counter)  # month -> rep -> done activities
+    for row in default_rows["activity.csv"]:
+        if row["done"] == "True":
+            done[row["due_to"][:7]][row["assigned_to_user"]] += 1
+    months = sorted(done)
+    team = [len(done[month]) for month in months]
+    assert all(25 <= size <= 40 for size in team), team
+    assert team[-1] > team[0] + 5  # reps join over the history
+    per_rep = sorted(n for month in months for n in done[month].values())
+    assert per_rep[len(per_rep) // 2] >= 15  # the median rep-month: tens of activities
+    owners = {
+        r["new_value"]
+        for r in default_rows["deal_changes.csv"]
+        if r["changed_field_key"] == "user_id"
+    }
+    assignees = {row["assigned_to_user"] for row in default_rows["activity.csv"]}
+    users = {u["id"] for u in default_rows["users.csv"]}
+    assert owners == assignees
+    assert len(users - owners) == 8  # managers, admins: no deal, no activity
 
 
 def test_history_spans_fourteen_months_from_2024_01(default_rows: Rows) -> None:

@@ -31,7 +31,7 @@ def test_writes_six_files_and_reports_rows(tmp_path: Path) -> None:
     result = _run("--deals", "50", "--output-dir", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     assert len(list((tmp_path / "out").glob("*.csv"))) == 6
-    assert "users.csv: 50 rows" in result.stdout
+    assert "users.csv: 30 rows" in result.stdout  # 25 reps, the fewest, and 5 other users
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ Memory does not grow with the number of deals: each deal id's rows are built, yi
 from __future__ import annotations
 
 import random
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -51,7 +52,9 @@ DAYS_TO_LOSS = (2.0, 40.0)
 SALES_CALL_SHARE = 0.9  # deals reaching stage 2 (3) with a Sales Call 1 (2) around that time
 EARLY_MEETING_SHARE = 0.3  # deals stuck in stage 1 that still had a Sales Call 1
 AFTER_CLOSE_SHARE = 0.8  # deals reaching stage 6 with an after-close call
-FOLLOW_UPS = (0, 0, 1, 1, 2, 3)  # follow-up calls per deal, drawn uniformly
+# follow-up calls and emails per deal, drawn uniformly: with the sales calls, a rep does tens of
+# activities a month
+FOLLOW_UPS = (5, 6, 7, 8, 9, 10, 11, 12)
 DONE_SHARE = 0.55  # activities due before the export date that were done
 OTHER_ASSIGNEE_SHARE = 0.1  # activities assigned to someone else than the deal owner
 ACTIVITY_HISTORY_DELAY_MONTHS = 3  # the activity export starts this many months after the deal log
@@ -93,15 +96,22 @@ class _Lifecycle:
 
 
 class OwnerPicker:
-    """Draws deal owners; some reps carry more deals than others."""
+    """Draws deal owners and activity assignees among the reps on the team at a moment; some
+    reps carry more deals than others."""
 
-    def __init__(self, rng: random.Random, user_ids: Sequence[int]) -> None:
+    def __init__(self, rng: random.Random, reps: Sequence[tuple[int, datetime]]) -> None:
+        """`reps`: (user id, when the rep joined the team)."""
         self._rng = rng
-        self._user_ids = list(user_ids)
-        self._cum_weights = list(accumulate(0.2 + rng.random() for _ in self._user_ids))
+        ordered = sorted(reps, key=lambda rep: rep[1])
+        self._user_ids = [user_id for user_id, _ in ordered]
+        self._joined = [joined for _, joined in ordered]
+        self._cum_weights = list(accumulate(0.2 + rng.random() for _ in ordered))
 
-    def pick(self) -> int:
-        return self._rng.choices(self._user_ids, cum_weights=self._cum_weights)[0]
+    def pick(self, at: datetime) -> int:
+        """A rep who had joined by `at` (the founders, if nobody had)."""
+        on_team = max(1, bisect_right(self._joined, at))
+        drawn = self._rng.random() * self._cum_weights[on_team - 1]
+        return self._user_ids[bisect_right(self._cum_weights, drawn, 0, on_team - 1)]
 
 
 class ActivityIds:
@@ -130,7 +140,7 @@ def working_time(rng: random.Random, day: datetime) -> datetime:
 def _simulate(rng: random.Random, owners: OwnerPicker, window: Window) -> _Lifecycle:
     span = int((window.export_at - window.start).total_seconds())
     created = window.start + timedelta(seconds=rng.randrange(span))
-    owner = owners.pick()
+    owner = owners.pick(created)
     events: list[tuple[datetime, str, str]] = [
         (created, FIELD_ADD_TIME, created.isoformat()),
         (created + timedelta(seconds=rng.randrange(1, 120)), FIELD_USER_ID, str(owner)),
@@ -163,8 +173,8 @@ def _simulate(rng: random.Random, owners: OwnerPicker, window: Window) -> _Lifec
         entered.setdefault(stage, moment)
     last_event = moment
     while rng.random() < REASSIGN_SHARE:
-        owner = owners.pick()
         handover = created + (last_event - created) * rng.random() + timedelta(minutes=5)
+        owner = owners.pick(handover)
         events.append((handover.replace(microsecond=0), FIELD_USER_ID, str(owner)))
     events.sort()
     return _Lifecycle(events, _plan_activities(rng, owners, owner, entered, created, last_event))
@@ -195,7 +205,7 @@ def _plan_activities(
         (
             kind,
             working_time(rng, due),
-            owners.pick() if rng.random() < OTHER_ASSIGNEE_SHARE else owner,
+            owners.pick(due) if rng.random() < OTHER_ASSIGNEE_SHARE else owner,
         )
         for kind, due in planned
     ]

@@ -70,6 +70,7 @@ class _Base:
     activity_ids: Counter[int] = field(default_factory=Counter)
     recent: list[list[str]] = field(default_factory=list)  # activity rows that may still change
     users: list[list[str]] = field(default_factory=list)
+    reps: set[int] = field(default_factory=set)  # users who own a deal: the sales team
 
     @property
     def day(self) -> datetime:
@@ -97,6 +98,8 @@ def read_base(base_dir: Path) -> _Base:
             deal.stage, deal.lost = int(row[3]), False
         elif row[2] == fmt.FIELD_LOST_REASON:
             deal.lost = True
+        elif row[2] == fmt.FIELD_USER_ID:
+            base.reps.add(int(row[3]))
         base.first_change = min(base.first_change or moment, moment)
         base.last_change = max(base.last_change or moment, moment)
     if base.last_change is None:
@@ -125,7 +128,7 @@ def write_delta(base_dir: Path, days: int, seed: int, output_dir: Path) -> Delta
     base = read_base(base_dir)
     rng = random.Random(seed)
     start, end = base.day, base.day + timedelta(days=days)
-    user_ids = [int(row[0]) for row in base.users]
+    user_ids = sorted(base.reps) or [int(row[0]) for row in base.users]  # owners, assignees
     changes: list[tuple[int, datetime, str, str]] = []
     activities: list[tuple[int, str, int, int, bool, datetime]] = []
     next_activity = max(base.activity_ids, default=0) + 1

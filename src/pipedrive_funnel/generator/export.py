@@ -14,7 +14,7 @@ from pipedrive_funnel.generator.deals import (
     generate_deal_rows,
 )
 from pipedrive_funnel.generator.options import GeneratorOptions
-from pipedrive_funnel.generator.people import generate_users, user_count
+from pipedrive_funnel.generator.people import generate_users, rep_count
 from pipedrive_funnel.generator.writer import atomic_csv_files
 
 
@@ -47,11 +47,13 @@ def write_export(
         out[fmt.FIELDS].writerows(fmt.FIELD_ROWS)
         users = list(
             generate_users(
-                rng, options.seed, user_count(options.deals), window.start, window.export_at
+                rng, options.seed, rep_count(options.deals), window.start, window.export_at
             )
         )
         out[fmt.USERS].writerows(user.row() for user in users)
-        owners = OwnerPicker(rng, [user.user_id for user in users])
+        owners = OwnerPicker(
+            rng, [(user.user_id, user.joined) for user in users if user.joined is not None]
+        )
         for deal in generate_deal_rows(rng, owners, window, options.deals):
             out[fmt.DEAL_CHANGES].writerows(deal.changes)
             out[fmt.ACTIVITY].writerows(deal.activities)
