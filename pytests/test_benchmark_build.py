@@ -15,7 +15,12 @@ from pathlib import Path
 import pytest
 
 from pipedrive_funnel.benchmark import Measure
-from pipedrive_funnel.benchmark_build import SizeResult, format_median
+from pipedrive_funnel.benchmark_build import (
+    SizeResult,
+    format_median,
+    generate,
+    generator_version,
+)
 
 from conftest import REPO_ROOT
 
@@ -70,3 +75,17 @@ def test_repeated_runs_report_the_median_of_each_ratio() -> None:
     assert format_median(runs) == (
         "    1,000 median of 3 runs: loader 3.00, models 2.00, build 4.00, full 3.50, refresh 0.29"
     )
+
+
+def test_an_export_of_other_generator_code_is_generated_again(tmp_path: Path) -> None:
+    export = generate(60, 3, tmp_path)
+    done = export / ".complete"
+    assert done.read_text().strip() == generator_version()
+    first = (export / "activity.csv").stat().st_mtime_ns
+    assert generate(60, 3, tmp_path) == export  # the same code: reused, not written again
+    assert (export / "activity.csv").stat().st_mtime_ns == first
+    done.write_text("the digest of an older generator\n")
+    (export / "activity.csv").write_text("stale\n")
+    generate(60, 3, tmp_path)
+    assert (export / "activity.csv").read_text().startswith("activity_id,")
+    assert done.read_text().strip() == generator_version()
