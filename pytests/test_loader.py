@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from pipedrive_funnel.reference import funnel_report, mask_name, rep_report
+from pipedrive_funnel.reports import MARTS
 from pipedrive_funnel.scratch_db import scratch_database
 
 from conftest import FIXTURES_DIR, SEEDS_DIR
@@ -38,12 +39,11 @@ EXPORTS = {"sample": SEEDS_DIR, "handmade": FIXTURES_DIR / "handmade_export"}
 
 
 def _snapshot(database: str) -> dict[str, list[tuple]]:
-    """Every row of the raw tables, of the data-quality list and of both marts; the raw schema's
+    """Every row of the raw tables, of the data-quality list and of the marts; the raw schema's
     table names (no table of an unfinished load left behind)."""
     tables = [f"public_raw.{name}" for name in RAW_TABLES] + [
         "public_intermediate.int_data_quality_issues",
-        "public_marts.rep_sales_funnel_monthly",
-        "public_marts.rep_sales_rep_performance_monthly",
+        *(f"public_marts.{mart}" for mart in MARTS),
     ]
     snapshot = {
         table: sorted(query(database, f"select * from {table}"), key=repr) for table in tables
