@@ -147,8 +147,9 @@ select
     (count(*) filter (where activity.type = 'sc_2'))::integer as sales_call_2_completed,
     (count(*) filter (
         where activity.type is null or activity.type not in ('meeting', 'sc_2')
-    ))::integer as other_activities
+    ))::integer as other_activities,
+    date_trunc('month', activity.due_to)::date as month_start
 from :"raw_schema".activity as activity
 left join :"raw_schema".users as users on activity.assigned_to_user = users.id
 where activity.done and activity.due_to is not null and activity.assigned_to_user is not null
-group by 1, 2, 3;
+group by 1, 2, 3, 9;

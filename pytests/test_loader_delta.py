@@ -94,10 +94,11 @@ def test_a_delta_rows_line_numbers_follow_the_lines_held(loaded: dict) -> None:
 def test_a_change_to_a_reused_activity_id_is_refused_and_changes_nothing(
     loaded: dict, tmp_path: Path
 ) -> None:
-    reused = query(
+    reused, rows = query(
         loaded["merged"],
-        "select activity_id from public_raw.activity group by 1 having count(*) > 1 limit 1",
-    )[0][0]
+        "select activity_id, count(*) from public_raw.activity group by 1 having count(*) > 1 "
+        "order by 1 limit 1",
+    )[0]
     delta = tmp_path / "delta"
     delta.mkdir()
     for path in loaded["exports"]["delta"].glob("*.csv"):
@@ -109,8 +110,8 @@ def test_a_change_to_a_reused_activity_id_is_refused_and_changes_nothing(
     result = run_loader(loaded["project"], loaded["merged"], delta, "--delta")
     assert result.returncode == 1
     assert (
-        f"{delta}/activity.csv, line {lines}, column activity_id: {reused} is on 2 rows of the "
-        "raw table activity (a reused id)"
+        f"{delta}/activity.csv, line {lines}, column activity_id: {reused} is on {rows} rows of "
+        "the raw table activity (a reused id)"
     ) in result.stderr
     assert "nothing was loaded" in result.stderr
     assert _raw(loaded["merged"]) == before

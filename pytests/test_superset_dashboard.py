@@ -144,35 +144,41 @@ def _table_rows(page: Page, chart: str) -> list[list[str]]:
     return [[cell.strip() for cell in row.locator("td").all_inner_texts()] for row in rows.all()]
 
 
+# ECharts' tooltips are divs appended to the page's body, one per chart.
+VISIBLE_TOOLTIPS = """() => Array.from(document.querySelectorAll('body > div'))
+    .filter(e => getComputedStyle(e).position === 'absolute' && e.offsetParent !== null)
+    .map(e => e.innerText)"""
+
+# A funnel segment's tooltip: "<step>, <KPI>", then the metric and its value, then its share.
+FUNNEL_TOOLTIP = re.compile(
+    r"^(?P<name>[^\n\t]+)[\n\t]+[^\n\t]+[\n\t]+(?P<value>[\d,]+)\b.*%", re.S
+)
+
+
 def _funnel_tooltips(page: Page, chart: str, segments: int) -> list[tuple[str, int]]:
     """Hover each segment of a funnel chart from top to bottom and read ECharts' tooltip:
-    (name, deals)."""
+    (name, deals). Only a visible tooltip counts: each chart keeps its own tooltip element."""
     canvas = page.locator(f'[data-test-chart-name="{chart}"] canvas').first
     box = canvas.bounding_box()
     assert box is not None
+    page.mouse.move(0, 0)  # away from every chart, until no funnel tooltip shows
+    page.wait_for_function(f"() => !({VISIBLE_TOOLTIPS})().some(t => t.includes('%'))")
     seen: list[tuple[str, int]] = []
     previous = ""
     for index in range(segments):
         y = box["y"] + box["height"] * (2 * index + 1) / (2 * segments)
         page.mouse.move(box["x"] + box["width"] / 2, y)
-        tooltip = page.locator("div", has_text=re.compile(r"\d+\.\d\d%")).filter(
-            has=page.locator("xpath=self::*[contains(@style, 'position: absolute')]")
-        )
-        tooltip.last.wait_for(state="visible")
         deadline = time.monotonic() + 10
-        while (text := tooltip.last.inner_text().strip()) == previous:
-            assert time.monotonic() < deadline, f"the tooltip still shows {previous!r}"
+        while True:
+            shown = [t.strip() for t in page.evaluate(VISIBLE_TOOLTIPS)]
+            found = [m for t in shown if t != previous and (m := FUNNEL_TOOLTIP.match(t))]
+            if found:
+                break
+            assert time.monotonic() < deadline, f"no new tooltip after {previous!r}: {shown}"
             time.sleep(0.1)
-        previous = text
-        name, _metric, value = re.split(r"\n|\t", text)[:3]
-        seen.append((name.strip(), int(value.replace(",", ""))))
+        previous = found[0].group(0).strip()
+        seen.append((found[0]["name"].strip(), int(found[0]["value"].replace(",", ""))))
     return seen
-
-
-# ECharts' tooltips are divs appended to the page's body, one per chart.
-VISIBLE_TOOLTIPS = """() => Array.from(document.querySelectorAll('body > div'))
-    .filter(e => getComputedStyle(e).position === 'absolute' && e.offsetParent !== null)
-    .map(e => e.innerText)"""
 
 
 def _month_tooltip(page: Page, chart: str, month: str) -> list[tuple[str, str]]:

@@ -53,6 +53,10 @@ MARTS = {
 }
 
 
+class BenchmarkError(RuntimeError):
+    """A step of the benchmark failed; the message says which and what it printed."""
+
+
 @dataclass(frozen=True)
 class SizeResult:
     deals: int
@@ -98,7 +102,9 @@ def compare_with_marts(psql_command: list[str], env: dict[str, str]) -> int:
     command = [*psql_command, "-At", "-v", "raw_schema=public_raw", "-f", str(LIMIT_SCRIPT)]
     for query in queries:
         command += ["-c", query]
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise BenchmarkError(f"{LIMIT_SCRIPT} against the marts failed: {result.stderr.strip()}")
     return sum(int(line) for line in result.stdout.split())
 
 
@@ -323,7 +329,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         for _ in range(args.repeat):
             with tempfile.TemporaryDirectory() as scratch:
                 check = deals <= args.check_up_to
-                runs.append(run_size(deals, export_dir, project_dir, Path(scratch), check))
+                try:
+                    runs.append(run_size(deals, export_dir, project_dir, Path(scratch), check))
+                except BenchmarkError as error:
+                    print(f"pipedrive-benchmark-build: {error}", file=sys.stderr)
+                    return 1
             print(format_row(runs[-1]), flush=True)
         results.extend(runs)
         if args.repeat > 1:
