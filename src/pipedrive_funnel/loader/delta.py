@@ -110,12 +110,17 @@ def _refuse_ambiguous_keys(
     loaded: sql.Identifier,
     key: sql.Identifier,
 ) -> None:
+    # Only the delta's keys are counted, and each step is its own plan (materialized): with the
+    # join and `limit 1` in one query, the planner bet on a nested loop that finds a match early,
+    # and when none matched (the usual case) it compared every delta row with every reused key of
+    # the table (measured at 1,000,000 deals: over 5 minutes, 0.3 s this way).
     cursor.execute(
         sql.SQL(
-            "select delta.{line}, delta.{key}, held.rows from {loaded} as delta"
-            " join (select {key}, count(*) as rows from {target} group by {key}"
-            " having count(*) > 1) as held on held.{key} = delta.{key}"
-            " order by delta.{line} limit 1"
+            "with held as materialized (select {key}, count(*) as rows from {target}"
+            " where {key} in (select {key} from {loaded}) group by {key} having count(*) > 1),"
+            " ambiguous as materialized (select delta.{line}, delta.{key}, held.rows"
+            " from {loaded} as delta join held on held.{key} = delta.{key})"
+            " select * from ambiguous order by {line} limit 1"
         ).format(line=LINE, key=key, target=target, loaded=loaded)
     )
     ambiguous = cursor.fetchone()
