@@ -2,8 +2,8 @@
 -- joins the cohort of the month it first entered the funnel's first stage step, and counts in every
 -- stage step up to the furthest one it entered, and in each other step (the sales calls, Lost) it
 -- ever entered. The steps, their order and their sources come from the funnel_steps seed.
--- A table rebuilt in full: a late event may move a deal's furthest step in a cohort long closed,
--- and grouping every entry by deal id took about 4 s at 1,000,000 deals.
+-- A table rebuilt in full: a late event may move a deal's furthest step in a cohort long closed.
+-- Measured at 1,000,000 deals: 5.9 s alone (create table as), 13.5 s as a node of a full build.
 with funnel_steps as (
     select * from {{ ref('funnel_steps') }}
 ),
