@@ -72,9 +72,9 @@ def test_the_site_opens_on_the_project_overview(docs_url: str) -> None:
         for mart in MARTS:
             assert mart in shown
         assert "/superset/dashboard/sales-funnel/" in shown
+        browser.screenshot("docs_overview")
         page.get_by_role("link", name="rep_sales_funnel_conversion_monthly").first.click()
         expect(body).to_contain_text("rep_sales_funnel_conversion_monthly table")
-        browser.screenshot("docs_overview")
         browser.assert_all_requests_stayed_local_and_succeeded(DBT_DOCS_TEMPLATE_URLS)
 
 

@@ -27,6 +27,7 @@ from pipedrive_funnel.bi.reader_login import (
 )
 from pipedrive_funnel.bi.superset import DEFAULT_PORT, Superset, SupersetError
 from pipedrive_funnel.database import DatabaseUnreachableError, Server
+from pipedrive_funnel.reports import schema_of
 
 DASHBOARD_PATH = "/superset/dashboard/sales-funnel/"
 ONE_LINE_ERRORS = (CredentialsError, DatabaseUnreachableError, ReportsNotBuiltError, SupersetError)
@@ -47,16 +48,11 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def marts_schema() -> str:
-    """Where dbt builds the marts: the profile's schema (DBT_PG_SCHEMA, default public) + _marts."""
-    return f"{os.environ.get('DBT_PG_SCHEMA') or 'public'}_marts"
-
-
 def set_up(superset: Superset) -> None:
     superset.executable("superset")  # installed? (says to run make bi if not)
     server = Server.from_environment()
     password = reader_password()
-    schema = marts_schema()
+    schema = schema_of("marts")
     ensure_reader_login(server, password, schema)
     print(f"Setting up Superset in {superset.home}:", flush=True)
     superset.set_up(superset_database_uri(server, password), schema)

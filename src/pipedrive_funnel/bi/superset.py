@@ -65,24 +65,21 @@ class Superset:
             )
         return str(path)
 
-    def run(
-        self, *args: str, stdin: str | None = None, show_output: bool = False, **extra_env: str
-    ) -> None:
+    def run(self, *args: str, stdin: str | None = None, **extra_env: str) -> None:
         """Run a program of Superset's virtual environment (with `stdin` as its input). Its
-        standard output is passed on as it comes when `show_output`; the rest of its output
-        (Superset's log) is shown only on failure."""
+        standard output (the steps) is passed on as it comes; its log (standard error) is shown
+        only on failure."""
         command = [self.executable(args[0]), *args[1:]]
         result = subprocess.run(
             command,
             env=self.environment(**extra_env),
             input=stdin,
-            stdout=None if show_output else subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
             check=False,
         )
         if result.returncode != 0:
-            output = ((result.stdout or "") + result.stderr).strip().splitlines()
+            output = result.stderr.strip().splitlines()
             tail = "\n".join(output[-15:])
             raise SupersetError(f"'{' '.join(args)}' failed (exit {result.returncode}):\n{tail}")
 
@@ -101,7 +98,6 @@ class Superset:
             str(self.bi_dir / "set_up.py"),
             str(self.bi_dir / "dashboard"),
             stdin=f"{self.admin_password}\n",
-            show_output=True,
             PIPEDRIVE_BI_DATABASE_URI=database_uri,
             PIPEDRIVE_BI_MARTS_SCHEMA=marts_schema,
         )
