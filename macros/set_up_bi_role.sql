@@ -13,6 +13,10 @@
             ) then
                 create role {{ quoted_identifier(role_name) }} nologin;
             end if;
+        exception
+            -- a build of another database of the server created it meanwhile (roles belong to
+            -- the server; the lock above serializes the builds of one database only)
+            when duplicate_object or unique_violation then null;
         end
     {%- endset %}
     {{ serialize_builds('on-run-start') }};

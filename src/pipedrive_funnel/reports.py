@@ -13,12 +13,14 @@ from psycopg2 import sql
 
 from pipedrive_funnel.database import Server
 
-MARTS = (
+REPORTS = (
     "rep_sales_funnel_monthly",
     "rep_sales_rep_performance_monthly",
     "rep_sales_funnel_conversion_monthly",
 )
-DATA_QUALITY_LIST = ("intermediate", "int_data_quality_issues")
+DATA_QUALITY_LIST = "rep_data_quality_issues"
+# Every table of the marts schema, each granted to the BI role.
+MARTS = (*REPORTS, DATA_QUALITY_LIST)
 
 
 def schema_of(layer: str, environ: Mapping[str, str] = os.environ) -> str:
@@ -29,13 +31,12 @@ def schema_of(layer: str, environ: Mapping[str, str] = os.environ) -> str:
 def summary(server: Server, environ: Mapping[str, str] = os.environ) -> list[str]:
     """The closing lines of a build: each mart and its rows, then what the warnings counted."""
     marts = schema_of("marts", environ)
-    layer, name = DATA_QUALITY_LIST
-    issues_table = f"{schema_of(layer, environ)}.{name}"
+    issues_table = f"{marts}.{DATA_QUALITY_LIST}"
     connection = server.connect()
     try:
         with connection.cursor() as cursor:
             counts = {}
-            for mart in MARTS:
+            for mart in REPORTS:
                 cursor.execute(
                     sql.SQL("select count(*) from {}").format(sql.Identifier(marts, mart))
                 )
@@ -43,7 +44,7 @@ def summary(server: Server, environ: Mapping[str, str] = os.environ) -> list[str
             cursor.execute(
                 sql.SQL(
                     "select issue_type, count(*) from {} group by issue_type order by issue_type"
-                ).format(sql.Identifier(schema_of(layer, environ), name))
+                ).format(sql.Identifier(marts, DATA_QUALITY_LIST))
             )
             issues = cursor.fetchall()
     finally:

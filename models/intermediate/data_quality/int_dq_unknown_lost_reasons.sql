@@ -1,0 +1,19 @@
+-- Losses whose lost reason id is not an option of the lost_reason field (still counted as Lost).
+with losses as (
+    select * from {{ ref('int_deal_losses') }}
+),
+
+final as (
+    select
+        deal_id,
+        null::integer as activity_id,
+        'unknown_lost_reason' as issue_type,
+        'deal_changes.csv' as source_file,
+        'new_value' as source_column,
+        lost_reason_id::text as source_value,
+        deal_change_id::text as source_row_id
+    from losses
+    where not is_known_lost_reason
+)
+
+select * from final
