@@ -1,12 +1,20 @@
 {% macro parse_integer(expression) -%}
-    {#- The first branch is a shortcut for plain digits (most values), which the pattern of the
-        second branch would accept too; it spares them the cost of a regular expression. -#}
+    {#- A text value as an integer, or null when it is not one: the pattern of an integer is the
+        one the loaders check integer columns with (var export_value_checks), and the value must
+        fit an integer (a nested case: its condition runs only on text of that pattern). The
+        first branch is a shortcut for plain digits (most values), which the pattern would accept
+        too; it spares them the cost of a regular expression. -#}
+    {%- set pattern = var('export_value_checks')['integer']['pattern'] -%}
     case
         when
             octet_length({{ expression }}) between 1 and 9
             and ltrim({{ expression }}, '0123456789') = ''
             then {{ expression }}::integer
-        when {{ expression }} ~ '^\s*-?[0-9]{1,9}\s*$'
-            then trim({{ expression }})::integer
+        when {{ expression }} ~ {{ dbt.string_literal(pattern) }}
+            then
+                case
+                    when trim({{ expression }})::bigint between -2147483648 and 2147483647
+                        then trim({{ expression }})::integer
+                end
     end
 {%- endmacro %}

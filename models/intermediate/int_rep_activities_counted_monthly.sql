@@ -12,20 +12,37 @@ with activities as (
     {%- endif %}
 ),
 
+funnel_steps as (
+    select * from {{ ref('funnel_steps') }}
+),
+
+-- the funnel's activity steps, in funnel order, are the sales calls 1 and 2 (the seed's test
+-- funnel_steps_has_two_sales_calls keeps them two)
+sales_calls as (
+    select
+        funnel_step,
+        row_number() over (order by step_order) as sales_call_number
+    from funnel_steps
+    where source = 'activity'
+),
+
 monthly as (
     select
-        to_char(due_month, 'YYYY-MM') as month,
-        sales_rep_id,
-        count(distinct deal_id)::integer as deals_worked,
+        to_char(activities.due_month, 'YYYY-MM') as month,
+        activities.sales_rep_id,
+        count(distinct activities.deal_id)::integer as deals_worked,
         count(*)::integer as activities_completed,
-        (count(*) filter (where funnel_step = '2.1'))::integer as sales_call_1_completed,
-        (count(*) filter (where funnel_step = '3.1'))::integer as sales_call_2_completed,
-        (count(*) filter (
-            where funnel_step is null or funnel_step not in ('2.1', '3.1')
-        ))::integer as other_activities
+        (count(*) filter (where sales_calls.sales_call_number = 1))::integer
+            as sales_call_1_completed,
+        (count(*) filter (where sales_calls.sales_call_number = 2))::integer
+            as sales_call_2_completed,
+        (count(*) filter (where sales_calls.sales_call_number is null))::integer
+            as other_activities
     from activities
-    where sales_rep_id is not null
-    group by due_month, sales_rep_id
+    left join sales_calls
+        on activities.funnel_step = sales_calls.funnel_step
+    where activities.sales_rep_id is not null
+    group by activities.due_month, activities.sales_rep_id
 )
 
 select * from monthly

@@ -6,8 +6,7 @@ final as (
     select
         id as field_id,
         field_key,
-        name as field_name,
-        nullif(trim(field_value_options), '')::jsonb as field_value_options
+        name as field_name
     from source
 )
 
