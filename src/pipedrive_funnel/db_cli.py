@@ -1,15 +1,17 @@
-"""Command line for the project's database: `pipedrive-db {start,stop,status,ensure,url,isolated}`.
+"""Command line for the project's database: `pipedrive-db ACTION`.
 
 - start / stop / status: the local server (data in LOCAL_PG_DATA, default ./.pgdata; port
   LOCAL_PG_PORT, default 55432). Starting twice or stopping a stopped server is a no-op.
 - ensure: what `make build` needs: when DBT_PG_HOST or DBT_PG_PORT is set, check that server is
   reachable and start nothing; otherwise start the local server if it is not running.
+- port: the local server's port (LOCAL_PG_PORT, else the one it last started on, else 55432).
 - url: the connection string of the database the dbt profile points to.
 - reports: the marts there with their rows, and what the build's warnings counted (`make build`
   ends with it).
 - psql [-c SQL]: open the bundled psql on that database (or run one statement and print it).
-- isolated -- COMMAND: run COMMAND against a throwaway server (a fresh local server on a free port,
-  deleted afterwards) unless a server is configured, in which case COMMAND runs against it.
+- isolated -- COMMAND: run COMMAND against a throwaway database (DBT_PG_DATABASE, dropped
+  afterwards, also on failure), on a throwaway server (a fresh local server on a free port, deleted
+  afterwards) unless a server is configured, in which case the database is created on it.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from pipedrive_funnel.database import (
 )
 from pipedrive_funnel.local_server import LocalServer, LocalServerError, binaries_dir, free_port
 from pipedrive_funnel.reports import summary
+from pipedrive_funnel.scratch_db import scratch_database
 
 PROG = "pipedrive-db"
 
@@ -79,6 +82,11 @@ def ensure() -> int:
     return 0
 
 
+def port() -> int:
+    print(os.environ.get("LOCAL_PG_PORT") or local_port())
+    return 0
+
+
 def url() -> int:
     print(Server.from_environment().url())
     return 0
@@ -103,16 +111,23 @@ def psql(command: str | None = None) -> int:
     os.execve(program, [program, *arguments], env)
 
 
+def _in_scratch_database(command: Sequence[str], environ: dict[str, str]) -> int:
+    server = Server.from_environment(environ)
+    with scratch_database(server) as name:
+        _say(f"throwaway database {server.url(name)}")
+        return subprocess.call(command, env={**environ, "DBT_PG_DATABASE": name})
+
+
 def isolated(command: Sequence[str]) -> int:
     if is_configured():
-        return subprocess.call(command)
+        return _in_scratch_database(command, dict(os.environ))
     with tempfile.TemporaryDirectory(prefix="pipedrive-pg-") as scratch:
         server = LocalServer(Path(scratch) / "data", free_port())
         server.start()
         _say(f"throwaway server {server.url}")
         try:
-            env = {**os.environ, "DBT_PG_HOST": "127.0.0.1", "DBT_PG_PORT": str(server.port)}
-            return subprocess.call(command, env=env)
+            environ = {**os.environ, "DBT_PG_HOST": "127.0.0.1", "DBT_PG_PORT": str(server.port)}
+            return _in_scratch_database(command, environ)
         finally:
             server.remove()
             _say("throwaway server stopped and deleted")
@@ -124,7 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="action", required=True)
     actions = {
-        "start": start, "stop": stop, "status": status, "ensure": ensure, "url": url, "psql": psql,
+        "start": start, "stop": stop, "status": status, "ensure": ensure, "port": port, "url": url,
+        "psql": psql,
         "reports": reports,
     }  # fmt: skip
     for name in actions:

@@ -27,8 +27,6 @@ HEADERS: Final[dict[str, tuple[str, ...]]] = {
 FILE_NAMES: Final = tuple(HEADERS)
 
 # Value formats (datetime.strftime patterns).
-CHANGE_TIME_FORMAT: Final = "%Y-%m-%d %H:%M:%S"  # deal_changes.change_time
-ISO_TIME_FORMAT: Final = "%Y-%m-%dT%H:%M:%S"  # add_time's new_value, activity.due_to
 USER_MODIFIED_FORMAT: Final = "%Y-%m-%d %H:%M:%S.%f"  # users.modified
 BOOLEAN_TEXT: Final = {True: "True", False: "False"}  # activity.done
 

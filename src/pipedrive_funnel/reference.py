@@ -17,7 +17,7 @@ output with the marts checks the models independently:
 from __future__ import annotations
 
 import csv
-import re
+import string
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -39,8 +39,8 @@ CALL_STEPS = {"meeting": ("2.1", "Sales Call 1"), "sc_2": ("3.1", "Sales Call 2"
 LOST_STEP = ("Lost", "Lost")
 UNKNOWN_USER = "(unknown user)"
 NO_NAME = "(no name)"
-_INTEGER = re.compile(r"^\s*-?[0-9]{1,9}\s*$")
-_RUN = r"[^\s!-/:-@\[-`{-~]"  # a letter or digit: not white space, not ASCII punctuation
+_ASCII_DIGITS = frozenset("0123456789")
+_ASCII_WHITE_SPACE = " \t\n\r\f\v"
 
 
 @dataclass(frozen=True, order=True)
@@ -75,7 +75,18 @@ class RepRow:
 
 
 def mask_name(name: str) -> str:
-    return re.sub(rf"({_RUN}){_RUN}*", r"\1***", name)
+    """Each run of characters other than white space and ASCII punctuation keeps its first
+    character, followed by ***: "Ann-Marie Lane" is "A***-M*** L***"."""
+    masked = []
+    in_run = False
+    for character in name:
+        if character.isspace() or character in string.punctuation:
+            masked.append(character)
+            in_run = False
+        elif not in_run:
+            masked.append(character + "***")
+            in_run = True
+    return "".join(masked)
 
 
 def _name(name: str) -> str:
@@ -90,7 +101,14 @@ def _rows(export_dir: Path, name: str) -> list[dict[str, str]]:
 
 
 def _integer(text: str | None) -> int | None:
-    return int(text) if text is not None and _INTEGER.match(text) else None
+    """An integer (ASCII digits, an optional minus, white space around) that fits 32 bits."""
+    if text is None:
+        return None
+    digits = text.strip(_ASCII_WHITE_SPACE).removeprefix("-")
+    if not 1 <= len(digits) <= 10 or not set(digits) <= _ASCII_DIGITS:
+        return None
+    value = int(text)
+    return value if -(2**31) <= value < 2**31 else None
 
 
 def _time(text: str | None) -> datetime | None:

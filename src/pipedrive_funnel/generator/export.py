@@ -21,7 +21,6 @@ from pipedrive_funnel.generator.writer import atomic_csv_files
 @dataclass(frozen=True)
 class ExportSummary:
     rows: dict[str, int]  # data rows per file name
-    deal_ids: int  # distinct deal ids (reused ids counted once)
 
 
 def _window(options: GeneratorOptions) -> Window:
@@ -40,7 +39,6 @@ def write_export(
     rng = random.Random(options.seed)
     window = _window(options)
     rows = dict.fromkeys(fmt.FILE_NAMES, 0)
-    deal_ids = 0
     with atomic_csv_files(options.output_dir, fmt.HEADERS) as out:
         out[fmt.ACTIVITY_TYPES].writerows(fmt.ACTIVITY_TYPE_ROWS)
         out[fmt.STAGES].writerows(fmt.STAGE_ROWS)
@@ -59,10 +57,9 @@ def write_export(
             out[fmt.ACTIVITY].writerows(deal.activities)
             rows[fmt.DEAL_CHANGES] += len(deal.changes)
             rows[fmt.ACTIVITY] += len(deal.activities)
-            deal_ids += 1
             on_deals(deal.lifecycles)
     rows[fmt.ACTIVITY_TYPES] = len(fmt.ACTIVITY_TYPE_ROWS)
     rows[fmt.STAGES] = len(fmt.STAGE_ROWS)
     rows[fmt.FIELDS] = len(fmt.FIELD_ROWS)
     rows[fmt.USERS] = len(users)
-    return ExportSummary(rows, deal_ids)
+    return ExportSummary(rows)
