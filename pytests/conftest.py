@@ -1,4 +1,5 @@
-"""Shared fixtures: the repository root, and exports generated once per test session."""
+"""Shared fixtures: exports generated once per test session, and the builds every module shares
+(`builds.py`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import csv
 import os
 import re
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,9 +15,10 @@ import pytest
 from pipedrive_funnel.generator.export import write_export
 from pipedrive_funnel.generator.options import GeneratorOptions
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SEEDS_DIR = REPO_ROOT / "seeds" / "pipedrive"
-FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
+from builds import Build, built_database
+from paths import FIXTURES_DIR, HANDMADE_EXPECTED, HANDMADE_EXPORT, REPO_ROOT, SEEDS_DIR
+
+__all__ = ["FIXTURES_DIR", "REPO_ROOT", "SEEDS_DIR"]
 
 
 def newcomer_environment(**overrides: str) -> dict[str, str]:
@@ -57,3 +60,21 @@ def default_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def default_rows(default_export: Path) -> dict[str, list[dict[str, str]]]:
     """The default export's rows, per file name."""
     return {path.name: read_rows(path) for path in default_export.glob("*.csv")}
+
+
+@pytest.fixture(scope="session")
+def handmade_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Build]:
+    """The hand-made export built once, with its hand-worked expected rows as seeds whose
+    equality tests compare them with the marts (fixtures/handmade_export/expected/). Read it,
+    never change it: a test that changes a database works on `database_copy` of it."""
+    with built_database(
+        tmp_path_factory.mktemp("handmade"), HANDMADE_EXPORT, HANDMADE_EXPECTED
+    ) as build:
+        yield build
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Build]:
+    """The committed sample built once. Read it, never change it (see handmade_build)."""
+    with built_database(tmp_path_factory.mktemp("sample")) as build:
+        yield build

@@ -1,7 +1,8 @@
 """The catalogue of bad exports: each a small edit of the hand-made export, with its outcome.
 
-The seed path (`test_hostile_inputs.py`) and the loader path (`test_loader.py`) run the same
-catalogue, so both ways of loading an export meet the same bad inputs.
+The seed path (`test_hostile_failing.py`, `test_hostile_quarantined.py`) and the loader path
+(`test_loader.py`) run the same catalogue, so both ways of loading an export meet the same bad
+inputs.
 """
 
 from __future__ import annotations

@@ -16,10 +16,12 @@ from psycopg2 import sql
 
 from pipedrive_funnel.database import Server
 from pipedrive_funnel.reports import MARTS
-from pipedrive_funnel.scratch_db import scratch_database
 
+from builds import Build, database_copy
 from conftest import FIXTURES_DIR
-from dbt_helpers import copy_project, query, run_dbt
+from dbt_runs import run_dbt
+from marts import query
+from project_copy import copy_project
 
 SCHEMAS = ["public_intermediate", "public_mappings", "public_marts", "public_raw", "public_staging"]
 INJECTIONS = [
@@ -31,12 +33,13 @@ INJECTIONS = [
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str, dict]]:
-    """The hand-made export built once; the marts' row counts."""
+def built(
+    tmp_path_factory: pytest.TempPathFactory, handmade_build: Build
+) -> Iterator[tuple[Path, str, dict]]:
+    """A copy of the session's build of the hand-made export, a project copy to run the marts
+    with other role names; the marts' row counts."""
     project = copy_project(tmp_path_factory.mktemp("bi_role"), FIXTURES_DIR / "handmade_export")
-    with scratch_database() as database:
-        result = run_dbt(project, database, "build")
-        assert result.returncode == 0, result.stdout[-3000:]
+    with database_copy(handmade_build.database) as database:
         counts = {mart: _count(database, mart) for mart in MARTS}
         assert all(counts.values()), counts
         yield project, database, counts

@@ -13,7 +13,7 @@ import yaml
 
 from pipedrive_funnel.bi.reader_login import LOGIN_ROLE
 from pipedrive_funnel.bi.superset import DEFAULT_PORT
-from pipedrive_funnel.reports import MARTS
+from pipedrive_funnel.reports import REPORTS
 
 from conftest import REPO_ROOT
 
@@ -56,7 +56,7 @@ def test_the_database_holds_no_credential_and_logs_in_as_the_reader_login(
     assert not database["allow_dml"] and not database["allow_ctas"] and not database["allow_cvas"]
 
 
-@pytest.mark.parametrize("mart", MARTS)
+@pytest.mark.parametrize("mart", REPORTS)
 def test_each_dataset_has_the_columns_of_its_mart_contract(
     files: dict[str, list[dict]], mart: str
 ) -> None:

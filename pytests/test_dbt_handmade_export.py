@@ -1,111 +1,75 @@
-"""Build the dbt project on a small hand-made export and check both reports row by row.
+"""The dbt project built on the small hand-made export: its reports row by row, its layers, types
+and docs.
 
-The export is in fixtures/handmade_export (its README describes the cases). Every expected row
-below was worked out by hand from the funnel definition; the comments say why it is there.
+The export is in fixtures/handmade_export (its README describes the cases); its reports, worked
+out by hand from the funnel definition, are in fixtures/handmade_export/expected/ and are compared
+with the marts inside dbt (seeds and dbt_utils.equality tests, added to the project copy).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from pipedrive_funnel.reports import MARTS
-from pipedrive_funnel.scratch_db import scratch_database
 
-from conftest import FIXTURES_DIR
-from dbt_helpers import copy_project, fetch_text, query, run_dbt, served_docs
+from builds import Build
+from dbt_runs import run_dbt
+from marts import query
+from paths import FIXTURES_DIR, HANDMADE_EXPECTED
+from served import fetch_text, served_docs
+
+EQUALITY_TESTS = [
+    "handmade_funnel_equals_the_hand_worked_rows",
+    "handmade_reps_equal_the_hand_worked_rows",
+    "handmade_issues_equal_the_hand_worked_rows",
+]
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return copy_project(tmp_path_factory.mktemp("project"), FIXTURES_DIR / "handmade_export")
+def project(handmade_build: Build) -> Path:
+    return handmade_build.project
 
 
 @pytest.fixture(scope="module")
-def built(project: Path) -> Iterator[tuple[str, str]]:
-    """(database, dbt output) of a `dbt build` of the hand-made export into a fresh database."""
-    with scratch_database() as database:
-        result = run_dbt(project, database, "build")
-        assert result.returncode == 0, result.stdout[-5000:]
-        yield database, result.stdout
+def built(handmade_build: Build) -> tuple[str, str]:
+    """(database, dbt output) of the session's `dbt build` of the hand-made export."""
+    return handmade_build.database, handmade_build.output
 
 
-def _month(text: str) -> datetime:
-    return datetime.fromisoformat(f"{text}-01 00:00:00")
-
-
-def test_funnel_rows_are_exactly_the_hand_worked_ones(built: tuple[str, str]) -> None:
+def test_the_marts_equal_the_hand_worked_rows(project: Path, built: tuple[str, str]) -> None:
+    """Each mart equals its rows in fixtures/handmade_export/expected/, worked out by hand (the
+    column `why` of each says why a row is there): dbt compared them (dbt_utils.equality) in the
+    build, and each expectation holds rows."""
     database, _ = built
-    rows = query(
-        database,
-        "select month, funnel_step, kpi_name, deals_count "
-        "from public_marts.rep_sales_funnel_monthly order by month, funnel_step",
+    results = json.loads((project / "target" / "run_results.json").read_text())["results"]
+    status = {r["unique_id"].split(".")[2]: r["status"] for r in results}
+    assert {name: status.get(name) for name in EQUALITY_TESTS} == dict.fromkeys(
+        EQUALITY_TESTS, "pass"
     )
-    assert rows == [
-        # January: 101, 102 and 103 enter stage 1.
-        (_month("2024-01"), "1", "Lead Generation", 3),
-        # 101 enters 2 twice in January (the second at 23:59:59 on the 31st): once.
-        (_month("2024-01"), "2", "Qualified Lead", 1),
-        # Two done Sales Calls 1 on deal 101 in January: one deal.
-        (_month("2024-01"), "2.1", "Sales Call 1", 1),
-        # February: the second deal under id 103 and deal 104 enter stage 1.
-        (_month("2024-02"), "1", "Lead Generation", 2),
-        # 101 re-enters 2; both deals under id 103 enter 2: deal ids 101 and 103.
-        (_month("2024-02"), "2", "Qualified Lead", 2),
-        # A done Sales Call 1 on 103 (28 Feb).
-        (_month("2024-02"), "2.1", "Sales Call 1", 1),
-        # 101 at 00:00:00 on 1 February, and 102 skipping stage 2.
-        (_month("2024-02"), "3", "Needs Assessment", 2),
-        # 102's done Sales Call 2; 101's Sales Call 2 was not done.
-        (_month("2024-02"), "3.1", "Sales Call 2", 1),
-        (_month("2024-02"), "Lost", "Lost", 1),  # 101 lost on 15 February.
-        # March: a Sales Call 1 on deal 999, which has no history, still counts.
-        (_month("2024-03"), "2.1", "Sales Call 1", 1),
-        (_month("2024-03"), "4", "Proposal/Quote Preparation", 1),  # 102
-        # 102 lost at 23:59:59 on 31 March, with an unknown reason id: still Lost, in March.
-        (_month("2024-03"), "Lost", "Lost", 1),
-    ]  # Stage 10 and stage "abc" of deal 104 enter no step (they are data-quality issues).
+    for expected in HANDMADE_EXPECTED.glob("expected_*.csv"):
+        rows = query(database, f"select count(*) from public_mappings.{expected.stem}")
+        assert rows == [(len(expected.read_text(encoding="utf-8").splitlines()) - 1,)], expected
 
 
-def test_rep_rows_are_exactly_the_hand_worked_ones(built: tuple[str, str]) -> None:
-    database, _ = built
-    rows = query(
-        database,
-        "select month, sales_rep_id, sales_rep_name, deals_worked, activities_completed, "
-        "sales_call_1_completed, sales_call_2_completed, other_activities "
-        "from public_marts.rep_sales_rep_performance_monthly order by month, sales_rep_id",
-    )
-    assert rows == [
-        ("2024-01", 1, "M***. A*** L***", 1, 2, 2, 0, 0),  # two calls on 101
-        ("2024-02", 1, "M***. A*** L***", 1, 2, 1, 0, 1),  # call on 103 + unknown type "demo"
-        # Rep 4 (Mr. Andy Long) masks like rep 1 and stays its own row: a Sales Call 2 and a
-        # follow-up that reuses activity id 2, both on deal 102; the undone call is left out.
-        ("2024-02", 4, "M***. A*** L***", 1, 2, 0, 1, 1),
-        ("2024-03", 2, "D***. A*** L*** M***", 2, 2, 1, 0, 1),  # deals 999 and 102
-        ("2024-03", 3, "B*** C***", 1, 1, 0, 0, 1),
-    ]  # The activity due in 2025 is not done and counts nowhere.
+def test_every_data_quality_check_reaches_the_list(project: Path) -> None:
+    """rep_data_quality_issues unions a list of the checks: a check model left off the list
+    would report (its warn tests) but never reach the published list."""
+    manifest = json.loads((project / "target" / "manifest.json").read_text())
+    checks = {
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["name"].startswith("int_dq_")
+    }
+    parents = manifest["parent_map"]["model.pipedrive_funnel.rep_data_quality_issues"]
+    assert len(checks) == 7
+    assert {parent.split(".")[-1] for parent in parents} == checks
 
 
-def test_data_quality_issues_list_what_the_reports_cannot_resolve(built: tuple[str, str]) -> None:
-    database, output = built
-    rows = query(
-        database,
-        "select issue_type, source_file, source_column, source_value "
-        "from public_intermediate.int_data_quality_issues order by issue_type",
-    )
-    assert rows == [
-        ("activity_unknown_deal", "activity.csv", "deal_id", "999"),
-        ("activity_unknown_type", "activity.csv", "type", "demo"),
-        ("reused_activity_id", "activity.csv", "activity_id", "2"),
-        ("reused_deal_id", "deal_changes.csv", "deal_id", "2"),
-        ("unknown_lost_reason", "deal_changes.csv", "new_value", "9"),
-        ("unknown_stage_id", "deal_changes.csv", "new_value", "10"),
-        ("unparseable_value", "deal_changes.csv", "new_value", "abc"),
-    ]
+def test_the_build_warns_of_each_issue_it_lists(built: tuple[str, str]) -> None:
+    _, output = built
     for issue_type in ("activity_unknown_deal", "unknown_stage_id", "unparseable_value"):
         assert f"WARN 1 dq_{issue_type} " in output  # reported on the build, not only in a table
 
@@ -166,6 +130,14 @@ def test_mart_column_types_follow_the_contract(built: tuple[str, str]) -> None:
         "where table_schema = 'public_marts' order by table_name, ordinal_position",
     )
     assert types == [
+        ("rep_data_quality_issues", "issue_id", "text"),
+        ("rep_data_quality_issues", "deal_id", "integer"),
+        ("rep_data_quality_issues", "activity_id", "integer"),
+        ("rep_data_quality_issues", "issue_type", "text"),
+        ("rep_data_quality_issues", "source_file", "text"),
+        ("rep_data_quality_issues", "source_column", "text"),
+        ("rep_data_quality_issues", "source_value", "text"),
+        ("rep_data_quality_issues", "source_row_id", "text"),
         ("rep_sales_funnel_conversion_monthly", "cohort_month", "date"),
         ("rep_sales_funnel_conversion_monthly", "kpi_name", "text"),
         ("rep_sales_funnel_conversion_monthly", "funnel_step", "text"),
@@ -210,8 +182,9 @@ def test_docs_describe_every_model_seed_macro_and_column(
         for uid, node in manifest["nodes"].items()
         if node["package_name"] == "pipedrive_funnel"
         and node["resource_type"] in {"model", "seed", "analysis"}
+        and not node["original_file_path"].startswith("seeds/expected/")  # the tests' fixture
     }
-    assert len([n for n in ours.values() if n["resource_type"] == "model"]) == 19
+    assert len([n for n in ours.values() if n["resource_type"] == "model"]) == 27
     undocumented = [uid for uid, node in ours.items() if not node["description"].strip()]
     assert not undocumented
     macros = [m for m in manifest["macros"].values() if m["package_name"] == "pipedrive_funnel"]

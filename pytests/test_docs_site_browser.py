@@ -11,11 +11,11 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from pipedrive_funnel.reports import MARTS
+from pipedrive_funnel.reports import REPORTS
 
 from browser import chromium_page
-from conftest import FIXTURES_DIR
-from dbt_helpers import built_database, fetch_text, served_docs
+from builds import Build
+from served import fetch_text, served_docs
 
 EXPOSURE = "exposure.pipedrive_funnel.sales_funnel_dashboard"
 # dbt-docs' own index.html asks for URLs holding unrendered template code, such as
@@ -24,13 +24,8 @@ DBT_DOCS_TEMPLATE_URLS = r"/(\$|%24)?%7B"
 
 
 @pytest.fixture(scope="module")
-def docs_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    workdir = tmp_path_factory.mktemp("docs_site")
-    export = FIXTURES_DIR / "handmade_export"
-    with (
-        built_database(workdir, export) as (database, project),
-        served_docs(project, database) as url,
-    ):
+def docs_url(handmade_build: Build) -> Iterator[str]:
+    with served_docs(handmade_build.project, handmade_build.database) as url:
         yield url
 
 
@@ -39,7 +34,7 @@ def _plain(markdown: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[`*]", "", markdown)).strip()
 
 
-@pytest.mark.parametrize("mart", MARTS)
+@pytest.mark.parametrize("mart", REPORTS)
 def test_mart_page_shows_every_column_with_its_description(docs_url: str, mart: str) -> None:
     manifest = json.loads(fetch_text(f"{docs_url}/manifest.json"))
     columns = manifest["nodes"][f"model.pipedrive_funnel.{mart}"]["columns"]
@@ -69,7 +64,7 @@ def test_the_site_opens_on_the_project_overview(docs_url: str) -> None:
         expect(body).to_contain_text("Pipedrive sales funnel")
         shown = body.inner_text()
         assert "Welcome!" not in shown
-        for mart in MARTS:
+        for mart in REPORTS:
             assert mart in shown
         assert "/superset/dashboard/sales-funnel/" in shown
         browser.screenshot("docs_overview")
@@ -107,7 +102,7 @@ def test_lineage_graph_ends_in_the_dashboard_exposure(docs_url: str) -> None:
         browser.assert_all_requests_stayed_local_and_succeeded(DBT_DOCS_TEMPLATE_URLS)
     assert lineage["label"] == "Sales funnel (Superset dashboard)"
     assert lineage["visible"]
-    assert lineage["parents"] == sorted(f"model.pipedrive_funnel.{mart}" for mart in MARTS)
+    assert lineage["parents"] == sorted(f"model.pipedrive_funnel.{mart}" for mart in REPORTS)
     assert lineage["children"] == []
     # The graph draws the whole lineage: every node the manifest lists upstream of the exposure,
     # from the export's seeds and the funnel mapping through staging and intermediate.

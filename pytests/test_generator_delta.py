@@ -23,7 +23,8 @@ from pipedrive_funnel.generator.export import write_export
 from pipedrive_funnel.generator.options import GeneratorOptions
 from pipedrive_funnel.reference import funnel_report, rep_report
 
-from dbt_helpers import built_database, fetch_marts
+from builds import built_database
+from marts import fetch_marts
 
 DAYS = 20
 
@@ -95,8 +96,8 @@ def test_the_combined_export_builds_to_the_reference(
     base_changes = len(_rows(exports["base"] / fmt.DEAL_CHANGES))
     delta_changes = len(_rows(exports["delta"] / fmt.DEAL_CHANGES))
     assert len(_rows(combined / fmt.DEAL_CHANGES)) == base_changes + delta_changes
-    with built_database(tmp_path / "project", combined) as (database, _):
-        funnel, reps = fetch_marts(database)
+    with built_database(tmp_path / "project", combined) as build:
+        funnel, reps = fetch_marts(build.database)
     assert funnel == funnel_report(combined)
     assert reps == rep_report(combined)
     assert funnel != funnel_report(exports["base"])  # the delta changed the reports

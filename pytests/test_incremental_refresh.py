@@ -29,15 +29,9 @@ from pipedrive_funnel.generator.options import GeneratorOptions
 from pipedrive_funnel.reference import funnel_report, rep_report
 from pipedrive_funnel.scratch_db import scratch_database
 
-from dbt_helpers import (
-    EXPORT_BUILD,
-    LOADER_VARS,
-    copy_project,
-    fetch_marts,
-    query,
-    run_dbt,
-    run_loader,
-)
+from dbt_runs import EXPORT_BUILD, LOADER_VARS, run_dbt, run_loader
+from marts import fetch_marts, query
+from project_copy import copy_project
 
 INCREMENTAL_MODELS = (
     "int_deal_stage_transitions",
@@ -166,6 +160,8 @@ def refreshes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     base = root / "base"
     write_export(GeneratorOptions(seed=11, deals=1_000, output_dir=base))
     project = copy_project(root / "project")
+    # one project copy per database: dbt parses a project again in full when its database changes
+    project_full = copy_project(root / "project_full")
     steps = []
     with scratch_database() as incremental, scratch_database() as full:
         assert run_loader(project, incremental, base).returncode == 0
@@ -184,8 +180,8 @@ def refreshes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
             assert loaded.returncode == 0, loaded.stderr
             refreshed = _build(project, incremental)
             scoped_test = (project / UNIQUE_TEST).read_text(encoding="utf-8")
-            assert run_loader(project, full, combined).returncode == 0
-            rebuilt = _build(project, full)
+            assert run_loader(project_full, full, combined).returncode == 0
+            rebuilt = _build(project_full, full)
             steps.append({
                 "edits": edits, "combined": combined, "refreshed": refreshed,
                 "rebuilt": rebuilt, "marts": fetch_marts(incremental),

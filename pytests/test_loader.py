@@ -22,8 +22,9 @@ from pipedrive_funnel.reference import funnel_report, mask_name, rep_report
 from pipedrive_funnel.reports import MARTS
 from pipedrive_funnel.scratch_db import scratch_database
 
+from builds import Build, database_copy
 from conftest import FIXTURES_DIR, SEEDS_DIR
-from dbt_helpers import LOADER_VARS, copy_project, fetch_marts, query, run_dbt, run_loader
+from dbt_runs import LOADER_VARS, run_dbt, run_loader
 from hostile_exports import (
     CHECKED_BEFORE_DBT,
     EMOJI_NAME,
@@ -33,17 +34,19 @@ from hostile_exports import (
     copy_base,
     hostile_export,
 )
+from marts import fetch_marts, query
+from project_copy import copy_project
 
 RAW_TABLES = ("deal_changes", "activity", "activity_types", "users", "stages", "fields")
 EXPORTS = {"sample": SEEDS_DIR, "handmade": FIXTURES_DIR / "handmade_export"}
+SHARED_BUILDS = {"sample": "sample_build", "handmade": "handmade_build"}
 
 
 def _snapshot(database: str) -> dict[str, list[tuple]]:
     """Every row of the raw tables, of the data-quality list and of the marts; the raw schema's
     table names (no table of an unfinished load left behind)."""
     tables = [f"public_raw.{name}" for name in RAW_TABLES] + [
-        "public_intermediate.int_data_quality_issues",
-        *(f"public_marts.{mart}" for mart in MARTS),
+        f"public_marts.{mart}" for mart in MARTS
     ]
     snapshot = {
         table: sorted(query(database, f"select * from {table}"), key=repr) for table in tables
@@ -67,20 +70,22 @@ Built = tuple[Path, str, dict, dict]  # project, database, snapshot by seeds, sn
 
 
 @pytest.fixture(scope="module")
-def both_paths(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], Built]]:
-    """Per export, built once: by the seeds, then reloaded by the loader in the same database
-    (as a user moving to the loader would), with a snapshot after each."""
+def both_paths(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Callable[[str], Built]]:
+    """Per export, built once: by the seeds (a copy of the session's build), then reloaded by
+    the loader in the same database (as a user moving to the loader would), with a snapshot
+    after each."""
     built: dict[str, Built] = {}
     with ExitStack() as databases:
 
         def build(name: str) -> Built:
             if name not in built:
                 export = EXPORTS[name]
-                project = copy_project(tmp_path_factory.mktemp(name), export)
-                database = databases.enter_context(scratch_database())
-                seeded = run_dbt(project, database, "build")
-                assert seeded.returncode == 0, seeded.stdout[-5000:]
+                seeded: Build = request.getfixturevalue(SHARED_BUILDS[name])
+                database = databases.enter_context(database_copy(seeded.database))
                 by_seeds = _snapshot(database)
+                project = copy_project(tmp_path_factory.mktemp(name), export)
                 _load_and_build(project, database, export)
                 built[name] = (project, database, by_seeds, _snapshot(database))
             return built[name]
@@ -203,7 +208,7 @@ def test_the_hostile_export_loads_like_the_seeds(tmp_path: Path) -> None:
         assert query(database, names) == [(mask_name(EMOJI_NAME),)]
         issues = query(
             database,
-            "select issue_type, count(*) from public_intermediate.int_data_quality_issues "
+            "select issue_type, count(*) from public_marts.rep_data_quality_issues "
             "group by issue_type order by issue_type",
         )
     assert dict(issues) == {

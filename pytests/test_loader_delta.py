@@ -20,7 +20,9 @@ from pipedrive_funnel.generator.options import GeneratorOptions
 from pipedrive_funnel.reference import funnel_report, rep_report
 from pipedrive_funnel.scratch_db import scratch_database
 
-from dbt_helpers import LOADER_VARS, copy_project, fetch_marts, query, run_dbt, run_loader
+from dbt_runs import LOADER_VARS, run_dbt, run_loader
+from marts import fetch_marts, query
+from project_copy import copy_project
 
 RAW = {
     "deal_changes": "deal_id, change_time, changed_field_key, new_value",

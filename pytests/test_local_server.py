@@ -16,6 +16,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
+from pipedrive_funnel.database import LOCAL_PORT
 from pipedrive_funnel.local_server import SYSTEM_USER, LocalServer, LocalServerError, free_port
 
 from conftest import REPO_ROOT, newcomer_environment, run_make
@@ -197,3 +198,18 @@ def test_ensure_with_an_unreachable_configured_server_names_it(tmp_path: Path) -
     assert result.stderr.count("\n") == 1
     assert f"127.0.0.1:{port}" in result.stderr and "DBT_PG_HOST" in result.stderr
     assert not (tmp_path / "d").exists()  # a configured server means nothing starts
+
+
+def test_the_profile_and_the_package_default_to_the_same_port() -> None:
+    """The local server's default port is written twice, where each reader needs it: in
+    profiles.yml (dbt reads nothing else) and in database.py; `make` asks `pipedrive-db port`."""
+    profile = (REPO_ROOT / "profiles.yml").read_text(encoding="utf-8")
+    assert f"env_var('LOCAL_PG_PORT', '{LOCAL_PORT}')" in profile
+    makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
+    assert str(LOCAL_PORT) not in makefile
+    port = subprocess.run(
+        [str(Path(sys.executable).with_name("pipedrive-db")), "port"],
+        env=newcomer_environment(LOCAL_PG_DATA=str(REPO_ROOT / "nowhere")),
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert port.stdout.strip() == str(LOCAL_PORT)

@@ -82,7 +82,7 @@ def test_make_build_starts_the_local_database_and_builds_the_reports(embedded) -
     assert re.search(r"public_marts\.rep_sales_rep_performance_monthly +403 rows", first.stdout)
     assert re.search(r"public_marts\.rep_sales_funnel_conversion_monthly +168 rows", first.stdout)
     assert (
-        "int_data_quality_issues: activity_unknown_deal 157, reused_activity_id 81," in first.stdout
+        "rep_data_quality_issues: activity_unknown_deal 157, reused_activity_id 81," in first.stdout
     )
     assert "Done. PASS=" in first.stdout and "ERROR=0" in first.stdout
     # the server keeps running after make returns: any client reads the marts

@@ -20,22 +20,17 @@ from pipedrive_funnel.database import Server
 from pipedrive_funnel.generator.export import write_export
 from pipedrive_funnel.generator.options import GeneratorOptions
 from pipedrive_funnel.reference import conversion_report, funnel_report, rep_report
+from pipedrive_funnel.reports import MARTS
 from pipedrive_funnel.scratch_db import scratch_database
 
+from builds import Build, database_copy
 from conftest import FIXTURES_DIR
-from dbt_helpers import (
-    CONVERSION_COLUMNS,
-    DBT,
-    FUNNEL_COLUMNS,
-    REP_COLUMNS,
-    copy_project,
-    dbt_environment,
-    query,
-    run_dbt,
-)
+from dbt_runs import DBT, dbt_environment, run_dbt
+from marts import CONVERSION_COLUMNS, FUNNEL_COLUMNS, REP_COLUMNS, query
+from project_copy import copy_project
 
 BASE = FIXTURES_DIR / "handmade_export"
-MARTS = {
+REPORTS = {
     "rep_sales_funnel_monthly": FUNNEL_COLUMNS,
     "rep_sales_rep_performance_monthly": REP_COLUMNS,
     "rep_sales_funnel_conversion_monthly": CONVERSION_COLUMNS,
@@ -53,7 +48,7 @@ def _bi_connection(server: Server, database: str) -> psycopg2.extensions.connect
 def _read_marts(connection: psycopg2.extensions.connection) -> dict[str, frozenset]:
     contents = {}
     with connection.cursor() as cursor:
-        for mart, columns in MARTS.items():
+        for mart, columns in REPORTS.items():
             cursor.execute(f"select {columns} from public_marts.{mart}")
             contents[mart] = frozenset(cursor.fetchall())
     return contents
@@ -74,16 +69,15 @@ def _expected(export: Path) -> dict[str, frozenset]:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    """A database built from export A, and a project copy for export B (another generated one)."""
+def site(tmp_path_factory: pytest.TempPathFactory, handmade_build: Build) -> Iterator[dict]:
+    """A database built from export A (a copy of the session's build of the hand-made export),
+    and project copies for A and for export B (another generated one)."""
     workdir = tmp_path_factory.mktemp("rebuilds")
     export_b = workdir / "export_b"
     write_export(GeneratorOptions(seed=11, deals=300, output_dir=export_b))
     server = Server.from_environment()
-    with scratch_database(server) as database:
+    with database_copy(handmade_build.database) as database:
         project_a = copy_project(workdir / "a", BASE)
-        built = run_dbt(project_a, database, "build")
-        assert built.returncode == 0, built.stdout[-3000:]
         yield {
             "server": server,
             "database": database,
@@ -109,7 +103,7 @@ def test_bi_reader_reads_both_marts(site: dict) -> None:
         "public_mappings.funnel_steps",
         "public_staging.stg_pipedrive__users",
         "public_intermediate.int_activities_completed",
-        "public_intermediate.int_data_quality_issues",
+        "public_intermediate.int_dq_user_rows",
     ],
 )
 def test_bi_reader_cannot_read_other_layers(site: dict, relation: str) -> None:
@@ -143,7 +137,7 @@ def test_bi_reader_can_read_nothing_else_and_write_nothing(site: dict) -> None:
             assert cursor.fetchone() == (False, False, False)
     finally:
         connection.close()
-    assert readable == [f"public_marts.{mart}" for mart in sorted(MARTS)]
+    assert readable == [f"public_marts.{mart}" for mart in sorted(MARTS)]  # with the issues list
 
 
 def test_no_raw_name_or_email_is_readable_by_bi_reader(site: dict) -> None:
@@ -209,7 +203,7 @@ def _relations_and_quarantine(database: str) -> dict[str, list[tuple]]:
             "where table_schema like 'public%' order by 1, 2",
         ),
         "quarantine": sorted(
-            query(database, "select * from public_intermediate.int_data_quality_issues"), key=str
+            query(database, "select * from public_marts.rep_data_quality_issues"), key=str
         ),
         "staged users": sorted(
             query(database, "select * from public_staging.stg_pipedrive__users"), key=str
@@ -221,19 +215,27 @@ def _relations_and_quarantine(database: str) -> dict[str, list[tuple]]:
     "breakage", ["broken input", "failing upstream test", "failing test of a report"]
 )
 def test_a_failed_build_leaves_the_previous_marts_readable(site: dict, breakage: str) -> None:
-    project = copy_project(site["workdir"] / breakage.replace(" ", "_"), BASE)
+    project = site["projects"]["A"]  # broken here, and mended after the build
     if breakage == "broken input":
         path, old, new = project / "seeds/pipedrive/deal_changes.csv", "102,2024-01-16", "1O2,2024"
         failure = "Failure in seed deal_changes"
     elif breakage == "failing upstream test":  # a stage of the funnel mapping no longer exported
         path, old, new = project / "seeds/pipedrive/stages.csv", "\n9,Renewal/Expansion", ""
         failure = 'seeds/pipedrive/stages.csv, column stage_id: no line has "9"'
-    else:  # a KPI renamed in the mapping: accepted_values fails on the audited funnel report
-        path, old, new = project / "seeds/funnel_steps.csv", "Lead Generation", "Leads"
-        failure = "Failure in test accepted_values_int_funnel_steps_counted_monthly_kpi_name"
-    path.write_text(path.read_text().replace(old, new, 1))
-    before = _relations_and_quarantine(site["database"])
-    result = run_dbt(project, site["database"], "build")
+    else:  # a new test of the audited funnel report, which its rows fail
+        path, old = project / "tests/assert_a_report_test_fails.sql", ""
+        new = "select * from {{ ref('int_funnel_steps_counted_monthly') }} where deals_count > 0"
+        failure = "Failure in test assert_a_report_test_fails"
+    original = path.read_text() if path.exists() else None
+    path.write_text(original.replace(old, new, 1) if original is not None else new)
+    try:
+        before = _relations_and_quarantine(site["database"])
+        result = run_dbt(project, site["database"], "build")
+    finally:
+        if original is None:
+            path.unlink()
+        else:
+            path.write_text(original)
     assert result.returncode != 0
     assert failure in result.stdout
     # every relation is still there, the quarantine list and the staging views answer as before

@@ -1,7 +1,8 @@
 """The marts equal an independent reference implementation, row by row and value by value.
 
 `pipedrive_funnel.reference` computes the reports from the export CSVs in plain Python, from
-the README's definitions. Each case builds the project on one export into a fresh database.
+the README's definitions. Each case reads the project built on one export (the sample and the
+hand-made export: the session's builds).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from pipedrive_funnel.generator.export import write_export
 from pipedrive_funnel.generator.options import GeneratorOptions
 from pipedrive_funnel.reference import conversion_report, funnel_report, rep_report
 
-from conftest import FIXTURES_DIR, SEEDS_DIR
-from dbt_helpers import built_database, fetch_conversion, fetch_marts, run_dbt
+from builds import Build, built_database, database_copy
+from dbt_runs import run_dbt
+from marts import fetch_conversion, fetch_marts
+from paths import HANDMADE_EXPORT, SEEDS_DIR
 
 GENERATED = [  # (seed, deals, start date, months)
     (1, 500, "2024-01-01", 14),
@@ -49,20 +52,20 @@ def _compare(export_dir: Path, database: str) -> None:
     )
 
 
-def test_committed_sample_matches_the_reference_and_rebuilds_identically(tmp_path: Path) -> None:
-    with built_database(tmp_path) as (database, project):
-        _compare(SEEDS_DIR, database)
-        first = fetch_marts(database)
-        rebuild = run_dbt(project, database, "build")
+def test_committed_sample_matches_the_reference_and_rebuilds_identically(
+    sample_build: Build,
+) -> None:
+    _compare(SEEDS_DIR, sample_build.database)
+    first = fetch_marts(sample_build.database)
+    with database_copy(sample_build.database) as database:
+        rebuild = run_dbt(sample_build.project, database, "build")
         assert rebuild.returncode == 0, rebuild.stdout[-3000:]
         assert fetch_marts(database) == first  # idempotent: every row of the marts
         assert fetch_conversion(database) == conversion_report(SEEDS_DIR)
 
 
-def test_handmade_export_matches_the_reference(tmp_path: Path) -> None:
-    export = FIXTURES_DIR / "handmade_export"
-    with built_database(tmp_path, export) as (database, _):
-        _compare(export, database)
+def test_handmade_export_matches_the_reference(handmade_build: Build) -> None:
+    _compare(HANDMADE_EXPORT, handmade_build.database)
 
 
 @pytest.mark.parametrize(("seed", "deals", "start", "months"), GENERATED)
@@ -79,5 +82,5 @@ def test_generated_export_matches_the_reference(
             output_dir=export,
         )
     )
-    with built_database(tmp_path / "project", export) as (database, _):
-        _compare(export, database)
+    with built_database(tmp_path / "project", export) as build:
+        _compare(export, build.database)

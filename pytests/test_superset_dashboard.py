@@ -9,16 +9,14 @@ import os
 import re
 import sqlite3
 import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from pipedrive_funnel.bi.cli import DASHBOARD_PATH
 from pipedrive_funnel.database import Server
@@ -26,42 +24,29 @@ from pipedrive_funnel.local_server import free_port
 from pipedrive_funnel.reports import MARTS
 from pipedrive_funnel.scratch_db import scratch_database
 
-from browser import BrowserPage, chromium_page
+from browser import chromium_page
+from builds import Build, database_copy
 from conftest import REPO_ROOT
-from dbt_helpers import built_database, query
-
-PIPEDRIVE_BI = str(Path(sys.executable).with_name("pipedrive-bi"))
-FUNNEL_ORDER = ["1", "2", "2.1", "3", "3.1", "4", "5", "6", "7", "8", "9", "Lost"]
-CHARTS = (
-    "Deals entering the funnel",
-    "Lost deals",
-    "Sales calls done",
-    "Deals entering each step",
-    "Sales calls and losses",
-    "Funnel steps by month",
-    "Cohort conversion funnel",
-    "Step-to-step conversion by cohort",
-    "Deals per step over the months",
-    "Lost deals per month",
-    "Sales rep leaderboard",
+from dashboard_page import (
+    CHARTS,
+    FUNNEL_ORDER,
+    STAGE_STEPS,
+    funnel_tooltips,
+    month_tooltip,
+    open_dashboard,
+    read_tile,
+    table_rows,
 )
-STAGE_STEPS = [step for step in FUNNEL_ORDER if step not in ("2.1", "3.1", "Lost")]
-ADMIN = ("admin", "test-admin-password")
-
-
-@dataclass(frozen=True)
-class Site:
-    url: str
-    database: str
-    env: dict[str, str]
-    home: Path
-    log: Path  # what pipedrive-bi serve printed
+from marts import query
+from superset_site import ADMIN, PIPEDRIVE_BI, Site, log_in, run_setup, wait_for_health
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def site(tmp_path_factory: pytest.TempPathFactory, sample_build: Build) -> Iterator[Site]:
+    """Superset serving the dashboard on a copy of the session's build of the sample (Superset's
+    setup adds a login role and its own connections)."""
     workdir = tmp_path_factory.mktemp("superset")
-    with built_database(workdir / "project") as (database, _project):
+    with database_copy(sample_build.database) as database:
         port = free_port()
         home = workdir / "superset_home"
         env = {
@@ -81,7 +66,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         )  # fmt: skip
         url = f"http://127.0.0.1:{port}"
         try:
-            _wait_for_health(url, serve, workdir / "serve.log")
+            wait_for_health(url, serve, workdir / "serve.log")
             print(f"\npipedrive-bi serve answered after {time.monotonic() - started:.1f} s")
             yield Site(url, database, env, home, workdir / "serve.log")
         finally:
@@ -90,128 +75,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             log.close()
 
 
-def _wait_for_health(url: str, serve: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 300
-    while True:
-        assert serve.poll() is None, f"pipedrive-bi serve exited:\n{log.read_text()[-3000:]}"
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=5) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            pass
-        assert time.monotonic() < deadline, f"Superset did not answer:\n{log.read_text()[-3000:]}"
-        time.sleep(1)
-
-
-def _setup(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """`pipedrive-bi setup` in the repository with `env`; output captured, not checked."""
-    return subprocess.run(
-        [PIPEDRIVE_BI, "setup"], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
-        check=False,
-    )  # fmt: skip
-
-
-def _log_in(page: Page, url: str) -> None:
-    page.goto(f"{url}/login/")
-    page.fill("#username", ADMIN[0])
-    page.fill("#password", ADMIN[1])
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/superset/welcome/**")
-
-
-def _open_dashboard(browser: BrowserPage, url: str) -> float:
-    """Open the dashboard and wait until every chart has drawn (a canvas or table rows) and
-    shows no error."""
-    page = browser.page
-    started = time.monotonic()
-    page.goto(f"{url}{DASHBOARD_PATH}")
-    for name in CHARTS:
-        chart = page.locator(f'[data-test-chart-name="{name}"]')
-        chart.locator('canvas, table tbody tr, [role="alert"]').first.wait_for(state="visible")
-        errors = chart.locator('[role="alert"]')
-        assert errors.count() == 0, f"the chart {name!r} shows: {errors.first.inner_text()}"
-    page.wait_for_load_state("networkidle")
-    return time.monotonic() - started
-
-
 def _latest(database: str, mart: str) -> object:
     return query(database, f"select max(month) from public_marts.{mart}")[0][0]
-
-
-def _table_rows(page: Page, chart: str) -> list[list[str]]:
-    rows = page.locator(f'[data-test-chart-name="{chart}"] table tbody tr')
-    return [[cell.strip() for cell in row.locator("td").all_inner_texts()] for row in rows.all()]
-
-
-# ECharts' tooltips are divs appended to the page's body, one per chart.
-VISIBLE_TOOLTIPS = """() => Array.from(document.querySelectorAll('body > div'))
-    .filter(e => getComputedStyle(e).position === 'absolute' && e.offsetParent !== null)
-    .map(e => e.innerText)"""
-
-# A funnel segment's tooltip: "<step>, <KPI>", then the metric and its value, then its share.
-FUNNEL_TOOLTIP = re.compile(
-    r"^(?P<name>[^\n\t]+)[\n\t]+[^\n\t]+[\n\t]+(?P<value>[\d,]+)\b.*%", re.S
-)
-
-
-def _funnel_tooltips(page: Page, chart: str, segments: int) -> list[tuple[str, int]]:
-    """Hover each segment of a funnel chart from top to bottom and read ECharts' tooltip:
-    (name, deals). Only a visible tooltip counts: each chart keeps its own tooltip element."""
-    canvas = page.locator(f'[data-test-chart-name="{chart}"] canvas').first
-    box = canvas.bounding_box()
-    assert box is not None
-    page.mouse.move(0, 0)  # away from every chart, until no funnel tooltip shows
-    page.wait_for_function(f"() => !({VISIBLE_TOOLTIPS})().some(t => t.includes('%'))")
-    seen: list[tuple[str, int]] = []
-    previous = ""
-    for index in range(segments):
-        y = box["y"] + box["height"] * (2 * index + 1) / (2 * segments)
-        page.mouse.move(box["x"] + box["width"] / 2, y)
-        deadline = time.monotonic() + 10
-        while True:
-            shown = [t.strip() for t in page.evaluate(VISIBLE_TOOLTIPS)]
-            found = [m for t in shown if t != previous and (m := FUNNEL_TOOLTIP.match(t))]
-            if found:
-                break
-            assert time.monotonic() < deadline, f"no new tooltip after {previous!r}: {shown}"
-            time.sleep(0.1)
-        previous = found[0].group(0).strip()
-        seen.append((found[0]["name"].strip(), int(found[0]["value"].replace(",", ""))))
-    return seen
-
-
-def _month_tooltip(page: Page, chart: str, month: str) -> list[tuple[str, str]]:
-    """Sweep the mouse right to left across a time-series chart until ECharts' tooltip shows
-    `month` (YYYY-MM); return its rows as (series, value as shown), without the total."""
-    box = page.locator(f'[data-test-chart-name="{chart}"] canvas').first.bounding_box()
-    assert box is not None
-    page.mouse.move(0, 0)  # away from every chart, until the last chart's tooltip is gone
-    page.wait_for_function(
-        f"() => !({VISIBLE_TOOLTIPS})().some(t => /^\\d{{4}}-\\d{{2}}\\n/.test(t))"
-    )
-    for step in range(98, 20, -1):
-        page.mouse.move(box["x"] + box["width"] * step / 100, box["y"] + box["height"] / 2)
-        for text in page.evaluate(VISIBLE_TOOLTIPS):
-            lines = text.strip().split("\n")
-            if lines[0] == month and all("\t" in line for line in lines[1:]):
-                rows = [line.rsplit("\t", 1) for line in lines[1:]]
-                return [(name, value) for name, value in rows if name != "Total"]
-    raise AssertionError(f"no tooltip for {month} in the chart {chart!r}")
 
 
 def _change(latest: int, previous: int) -> str:
     """The tiles' change from the month before, as Superset prints it (+0.0%)."""
     return f"{(latest - previous) / abs(previous):+.1%} vs previous month"
-
-
-def _tile(page: Page, chart: str) -> list[str]:
-    """A big-number tile as shown: its month, value and change (after its title and the count
-    of the filters applied to it)."""
-    text = page.locator(f'[data-test-chart-name="{chart}"]').inner_text()
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    months = [index for index, line in enumerate(lines) if re.fullmatch(r"\d{4}-\d{2}", line)]
-    return lines[months[0] :] if months else lines
 
 
 def _expected_tiles(database: str, months: tuple[str, str] | None = None) -> dict[str, list[str]]:
@@ -290,8 +160,8 @@ def test_dashboard_renders_every_chart_with_the_numbers_of_the_marts(site: Site)
             "response",
             lambda r: "/api/v1/chart/data" in r.url and chart_answers.append(r.status),
         )
-        _log_in(page, site.url)
-        seconds = _open_dashboard(browser, site.url)
+        log_in(page, site.url)
+        seconds = open_dashboard(browser, site.url)
         shot = browser.screenshot("superset_dashboard")
         print(f"\ndashboard drawn in {seconds:.1f} s; screenshot {shot}")
 
@@ -306,26 +176,26 @@ def test_dashboard_renders_every_chart_with_the_numbers_of_the_marts(site: Site)
 
         # The tiles: the latest month, its value and the change from the month before.
         for tile, expected in _expected_tiles(database).items():
-            assert _tile(page, tile) == expected, tile
+            assert read_tile(page, tile) == expected, tile
 
         # The funnel of the stage steps, summed over all months (no range picked), read from its
         # tooltips top to bottom; the sales calls and Lost beside it, in funnel order.
-        assert _funnel_tooltips(page, "Deals entering each step", len(STAGE_STEPS)) == [
+        assert funnel_tooltips(page, "Deals entering each step", len(STAGE_STEPS)) == [
             (f"{step}, {entered[step][0]}", entered[step][1]) for step in STAGE_STEPS
         ]
-        assert _table_rows(page, "Sales calls and losses") == [
+        assert table_rows(page, "Sales calls and losses") == [
             [step, entered[step][0], f"{entered[step][1]:,}"] for step in ("2.1", "3.1", "Lost")
         ]
 
         # The steps table: the latest month first, every step in funnel order.
-        table = _table_rows(page, "Funnel steps by month")[: len(steps)]
+        table = table_rows(page, "Funnel steps by month")[: len(steps)]
         assert [row[1] for row in table] == steps
         for month_text, step, kpi, deals in table:
             assert month_text == latest
             assert f"{deals} {kpi}" == funnel[step]
 
         # The cohort funnel only narrows: each stage step's deals over all cohorts.
-        cohort_funnel = _funnel_tooltips(page, "Cohort conversion funnel", len(STAGE_STEPS))
+        cohort_funnel = funnel_tooltips(page, "Cohort conversion funnel", len(STAGE_STEPS))
         assert cohort_funnel == [
             (f"{step}, {reached[step][0]}", reached[step][1]) for step in STAGE_STEPS
         ]
@@ -334,7 +204,7 @@ def test_dashboard_renders_every_chart_with_the_numbers_of_the_marts(site: Site)
         browser.screenshot("superset_cohort_funnel_tooltip")
 
         # Step-to-step conversion of one cohort, read from its tooltip (as 78.9%).
-        shown = _month_tooltip(page, "Step-to-step conversion by cohort", cohort)
+        shown = month_tooltip(page, "Step-to-step conversion by cohort", cohort)
         assert [name for name, _ in shown] == sorted(rates)
         for name, value in shown:
             assert abs(float(value.rstrip("%")) - float(rates[name]) * 100) <= 0.05 + 1e-9, name
@@ -345,14 +215,14 @@ def test_dashboard_renders_every_chart_with_the_numbers_of_the_marts(site: Site)
             if step != "Lost":
                 deals, kpi = funnel[step].split(" ", 1)
                 expected.append((f"{step}, {kpi}", deals))
-        assert _month_tooltip(page, "Deals per step over the months", latest) == expected
+        assert month_tooltip(page, "Deals per step over the months", latest) == expected
         lost = funnel["Lost"].split(" ", 1)[0]
-        assert _month_tooltip(page, "Lost deals per month", latest) == [("Deals", lost)]
+        assert month_tooltip(page, "Lost deals per month", latest) == [("Deals", lost)]
 
         # The leaderboard over all months: every rep, the top rep's sums first.
         search = page.locator('[data-test-chart-name="Sales rep leaderboard"] input').first
         expect(search).to_have_attribute("placeholder", re.compile(rf"^{len(reps)} records"))
-        top = _table_rows(page, "Sales rep leaderboard")[0]
+        top = table_rows(page, "Sales rep leaderboard")[0]
         assert tuple(top) in {row for row in reps if row[2] == reps[0][2]}
         print(f"Tiles: {_expected_tiles(database)}")
         print(f"Cohort funnel (all cohorts): {cohort_funnel}; cohort {cohort}: {shown}")
@@ -404,7 +274,7 @@ def test_the_month_range_and_rep_filters_drive_the_charts(site: Site) -> None:
     )
     with chromium_page(height=3200) as browser:
         page = browser.page
-        _log_in(page, site.url)
+        log_in(page, site.url)
         page.goto(_filtered_url(site, "2024-05-01 : 2024-07-01", rep))
         for name in CHARTS:
             chart = page.locator(f'[data-test-chart-name="{name}"]')
@@ -416,27 +286,27 @@ def test_the_month_range_and_rep_filters_drive_the_charts(site: Site) -> None:
         # The tiles: June 2024 against May; the sales calls of the picked rep only.
         tiles = _expected_tiles(database, (first, last))
         for tile in ("Deals entering the funnel", "Lost deals"):
-            assert _tile(page, tile) == tiles[tile], tile
-        assert _tile(page, "Sales calls done")[:2] == ["2024-06", f"{rep_calls:,}"]
+            assert read_tile(page, tile) == tiles[tile], tile
+        assert read_tile(page, "Sales calls done")[:2] == ["2024-06", f"{rep_calls:,}"]
 
         # The funnel tables and charts: the two months only.
-        assert _table_rows(page, "Sales calls and losses") == [
+        assert table_rows(page, "Sales calls and losses") == [
             [step, entered[step][0], f"{entered[step][1]:,}"] for step in ("2.1", "3.1", "Lost")
         ]
-        months = [row[0] for row in _table_rows(page, "Funnel steps by month")]
+        months = [row[0] for row in table_rows(page, "Funnel steps by month")]
         assert months[:12] == ["2024-06"] * 12  # June's twelve steps first, then May's
         assert set(months) == {"2024-06", "2024-05"}
-        assert _funnel_tooltips(page, "Cohort conversion funnel", len(STAGE_STEPS)) == [
+        assert funnel_tooltips(page, "Cohort conversion funnel", len(STAGE_STEPS)) == [
             (f"{step}, {reached[step][0]}", reached[step][1]) for step in STAGE_STEPS
         ]
 
         # The leaderboard: the picked rep, over the two months.
-        assert [tuple(row) for row in _table_rows(page, "Sales rep leaderboard")] == activities
+        assert [tuple(row) for row in table_rows(page, "Sales rep leaderboard")] == activities
         print(f"\nMay-June 2024, rep {rep} ({rep_id}): {activities}; tiles {tiles}")
 
 
 def test_setup_again_changes_nothing_and_reads_as_a_member_of_bi_reader(site: Site) -> None:
-    again = _setup(site.env)
+    again = run_setup(site.env)
     assert again.returncode == 0, again.stderr
     metadata = sqlite3.connect(site.home / "superset.db")
     try:
@@ -476,7 +346,7 @@ def test_the_dashboard_needs_a_login(site: Site) -> None:
 
 def test_superset_missing_is_a_one_line_error(tmp_path: Path) -> None:
     env = {**os.environ, "SUPERSET_VENV": str(tmp_path / "nowhere"), "DBT_PG_PORT": "1"}
-    result = _setup(env)
+    result = run_setup(env)
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1
     assert "make bi" in result.stderr
@@ -489,7 +359,7 @@ def test_setup_before_the_reports_are_built_says_make_build(tmp_path: Path) -> N
             **os.environ, "DBT_PG_DATABASE": empty, "SUPERSET_HOME": str(tmp_path / "home"),
             "SUPERSET_DB_PASSWORD": "bi-superset-test",
         }  # fmt: skip
-        result = _setup(env)
+        result = run_setup(env)
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1
     assert "public_marts.rep_sales_funnel_monthly does not exist in " in result.stderr
