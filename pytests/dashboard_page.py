@@ -12,6 +12,11 @@ from pipedrive_funnel.bi.cli import DASHBOARD_PATH
 
 from browser import BrowserPage
 
+# A chart has drawn when it shows a canvas, table rows or an error. The first dashboard after
+# Superset starts can take over a minute while the suite's other worker builds (measured: a
+# 60 s wait timed out once in five runs), hence three minutes.
+CHART_DRAWN = 'canvas, table tbody tr, [role="alert"]'
+DRAW_TIMEOUT_MS = 180_000
 FUNNEL_ORDER = ["1", "2", "2.1", "3", "3.1", "4", "5", "6", "7", "8", "9", "Lost"]
 CHARTS = (
     "Deals entering the funnel",
@@ -37,7 +42,7 @@ def open_dashboard(browser: BrowserPage, url: str) -> float:
     page.goto(f"{url}{DASHBOARD_PATH}")
     for name in CHARTS:
         chart = page.locator(f'[data-test-chart-name="{name}"]')
-        chart.locator('canvas, table tbody tr, [role="alert"]').first.wait_for(state="visible")
+        chart.locator(CHART_DRAWN).first.wait_for(state="visible", timeout=DRAW_TIMEOUT_MS)
         errors = chart.locator('[role="alert"]')
         assert errors.count() == 0, f"the chart {name!r} shows: {errors.first.inner_text()}"
     page.wait_for_load_state("networkidle")

@@ -28,7 +28,9 @@ from browser import chromium_page
 from builds import Build, database_copy
 from conftest import REPO_ROOT
 from dashboard_page import (
+    CHART_DRAWN,
     CHARTS,
+    DRAW_TIMEOUT_MS,
     FUNNEL_ORDER,
     STAGE_STEPS,
     funnel_tooltips,
@@ -278,7 +280,7 @@ def test_the_month_range_and_rep_filters_drive_the_charts(site: Site) -> None:
         page.goto(_filtered_url(site, "2024-05-01 : 2024-07-01", rep))
         for name in CHARTS:
             chart = page.locator(f'[data-test-chart-name="{name}"]')
-            chart.locator('canvas, table tbody tr, [role="alert"]').first.wait_for(state="visible")
+            chart.locator(CHART_DRAWN).first.wait_for(state="visible", timeout=DRAW_TIMEOUT_MS)
         page.wait_for_load_state("networkidle")
         browser.screenshot("superset_dashboard_filtered")
         assert page.locator('[data-test="chart-grid-component"] [role="alert"]').count() == 0
