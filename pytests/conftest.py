@@ -65,10 +65,11 @@ def default_rows(default_export: Path) -> dict[str, list[dict[str, str]]]:
 @pytest.fixture(scope="session")
 def handmade_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Build]:
     """The hand-made export built once, with its hand-worked expected rows as seeds whose
-    equality tests compare them with the marts (fixtures/handmade_export/expected/). Read it,
-    never change it: a test that changes a database works on `database_copy` of it."""
+    equality tests compare them with the marts (fixtures/handmade_export/expected/), and the
+    session's run of the unit tests. Read it, never change it: a test that changes a database
+    works on `database_copy` of it."""
     with built_database(
-        tmp_path_factory.mktemp("handmade"), HANDMADE_EXPORT, HANDMADE_EXPECTED
+        tmp_path_factory.mktemp("handmade"), HANDMADE_EXPORT, HANDMADE_EXPECTED, unit_tests=True
     ) as build:
         yield build
 

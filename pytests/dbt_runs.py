@@ -20,15 +20,20 @@ from dbt.cli.main import dbtRunner
 
 DBT = str(Path(sys.executable).with_name("dbt"))
 LOADER_VARS = ("--vars", "{raw_source: loader}")
+# The unit tests check the SQL on fixed inputs, whatever the export: they run once per test session,
+# in the build of the hand-made export (conftest.handmade_build), and `make build` runs them.
+WITHOUT_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
+# a build of the seeds and models alone, for the tests of what happens around them (swaps, claims)
+MODELS_ONLY = (*WITHOUT_UNIT_TESTS, "--exclude-resource-type", "test")
 # dbt build's arguments for an export of the loader, as `make build EXPORT=DIR` runs it
-EXPORT_BUILD = (*LOADER_VARS, "--exclude-resource-type", "unit_test")
+EXPORT_BUILD = (*LOADER_VARS, *WITHOUT_UNIT_TESTS)
 
 
-def dbt_environment(database: str | None) -> dict[str, str]:
+def dbt_environment(database: str | None, **variables: str) -> dict[str, str]:
     env = {**os.environ, "DBT_PROFILES_DIR": ".", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     if database is not None:
         env["DBT_PG_DATABASE"] = database
-    return env
+    return {**env, **variables}
 
 
 @contextlib.contextmanager
@@ -46,13 +51,19 @@ def _as_if_run_in(directory: Path, environment: dict[str, str]) -> Iterator[None
         os.environ.update(saved)
 
 
-def run_dbt(project_dir: Path, database: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run a dbt command in `project_dir` against `database`, as `dbt ARGS` there would; output
-    captured, exit status not checked."""
+def run_dbt(
+    project_dir: Path, database: str, *args: str, write_json: bool = False, **variables: str
+) -> subprocess.CompletedProcess[str]:
+    """Run a dbt command in `project_dir` against `database` (with the environment `variables`),
+    as `dbt ARGS` there would; output captured, exit status not checked. target/*.json only with
+    `write_json` (writing manifest.json takes about a second)."""
     output = io.StringIO()
     location = ("--project-dir", str(project_dir), "--profiles-dir", str(project_dir))
     with (
-        _as_if_run_in(project_dir, dbt_environment(database)),
+        _as_if_run_in(
+            project_dir,
+            dbt_environment(database, DBT_WRITE_JSON=str(write_json).lower(), **variables),
+        ),
         contextlib.redirect_stdout(output),
         contextlib.redirect_stderr(output),
     ):

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dbt_runs import run_dbt
+from dbt_runs import WITHOUT_UNIT_TESTS, run_dbt
 from hostile_exports import BASE, Edit, copy_base
 from project_copy import copy_project
 
@@ -82,7 +82,7 @@ def run_rounds(
             shutil.copy2(path, project / SEEDS / path.name)
         log = project / "logs" / "dbt.log"
         log.unlink(missing_ok=True)
-        result = run_dbt(project, database, "build")
+        result = run_dbt(project, database, "build", *WITHOUT_UNIT_TESTS, write_json=True)
         done = Round(
             cases=cases,
             returncode=result.returncode,

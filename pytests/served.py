@@ -29,7 +29,7 @@ def fetch_text(url: str, timeout: float = 60.0) -> str:
 @contextmanager
 def served_docs(project: Path, database: str) -> Iterator[str]:
     """`dbt docs generate`, then `dbt docs serve` on a free port of 127.0.0.1; yield its URL."""
-    generate = run_dbt(project, database, "docs", "generate")
+    generate = run_dbt(project, database, "docs", "generate", write_json=True)
     assert generate.returncode == 0, generate.stdout[-5000:]
     port = free_port()
     serve = [DBT, "docs", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-browser"]

@@ -54,6 +54,16 @@ def test_the_marts_equal_the_hand_worked_rows(project: Path, built: tuple[str, s
         assert rows == [(len(expected.read_text(encoding="utf-8").splitlines()) - 1,)], expected
 
 
+def test_the_session_runs_every_unit_test_here_and_each_passes(project: Path) -> None:
+    """The other builds of the suite leave the unit tests out (they check the SQL on fixed inputs,
+    whatever the export): this build runs each of them."""
+    manifest = json.loads((project / "target" / "manifest.json").read_text())
+    results = json.loads((project / "target" / "run_results.json").read_text())["results"]
+    ran = {r["unique_id"]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}
+    assert len(manifest["unit_tests"]) >= 16
+    assert ran == dict.fromkeys(manifest["unit_tests"], "pass")
+
+
 def test_every_data_quality_check_reaches_the_list(project: Path) -> None:
     """rep_data_quality_issues unions a list of the checks: a check model left off the list
     would report (its warn tests) but never reach the published list."""
@@ -173,7 +183,7 @@ def test_docs_describe_every_model_seed_macro_and_column(
     project: Path, built: tuple[str, str]
 ) -> None:
     database, _ = built
-    result = run_dbt(project, database, "docs", "generate")
+    result = run_dbt(project, database, "docs", "generate", write_json=True)
     assert result.returncode == 0, result.stdout[-3000:]
     manifest = json.loads((project / "target" / "manifest.json").read_text())
     catalog = json.loads((project / "target" / "catalog.json").read_text())

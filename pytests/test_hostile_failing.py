@@ -22,7 +22,7 @@ from pipedrive_funnel.database import Server
 from pipedrive_funnel.scratch_db import scratch_database
 
 from conftest import REPO_ROOT
-from dbt_runs import run_dbt
+from dbt_runs import WITHOUT_UNIT_TESTS, run_dbt
 from hostile_builds import Round, broken_file, plan_rounds, run_rounds
 from hostile_exports import CHECKED_BEFORE_DBT, FAILING, PERSONAL_VALUE, Edit, copy_base
 from marts import query
@@ -110,7 +110,7 @@ def test_a_file_without_rows_builds_when_the_user_says_so(tmp_path: Path) -> Non
     project = copy_project(tmp_path / "project", export)
     with scratch_database() as database:
         allowed = "{allow_empty_export_files: [activity.csv]}"
-        result = run_dbt(project, database, "build", "--vars", allowed)
+        result = run_dbt(project, database, "build", *WITHOUT_UNIT_TESTS, "--vars", allowed)
         mart = "public_marts.rep_sales_rep_performance_monthly"
         reps = query(database, f"select count(*) from {mart}")
     assert result.returncode == 0, result.stdout[-3000:]

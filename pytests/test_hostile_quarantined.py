@@ -14,7 +14,7 @@ import pytest
 from pipedrive_funnel.reference import funnel_report, mask_name, rep_report
 from pipedrive_funnel.scratch_db import scratch_database
 
-from dbt_runs import run_dbt
+from dbt_runs import WITHOUT_UNIT_TESTS, run_dbt
 from hostile_exports import EMOJI_NAME, TEN_THOUSAND, hostile_export
 from marts import fetch_marts, query
 from project_copy import copy_project
@@ -26,7 +26,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     export = hostile_export(workdir / "export")
     project = copy_project(workdir / "project", export)
     with scratch_database() as database:
-        result = run_dbt(project, database, "build")
+        result = run_dbt(project, database, "build", *WITHOUT_UNIT_TESTS)
         assert result.returncode == 0, result.stdout[-5000:]
         issues = query(
             database,

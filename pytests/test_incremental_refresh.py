@@ -29,7 +29,7 @@ from pipedrive_funnel.generator.options import GeneratorOptions
 from pipedrive_funnel.reference import funnel_report, rep_report
 from pipedrive_funnel.scratch_db import scratch_database
 
-from dbt_runs import EXPORT_BUILD, LOADER_VARS, run_dbt, run_loader
+from dbt_runs import EXPORT_BUILD, run_dbt, run_loader
 from marts import fetch_marts, query
 from project_copy import copy_project
 
@@ -255,7 +255,7 @@ def test_a_build_of_part_of_the_project_verifies_nothing(
     )
     verified_by = query(database, statement)
     assert verified_by  # the last refresh's
-    built = run_dbt(project, database, "build", *leaving_out, *LOADER_VARS)
+    built = run_dbt(project, database, "build", *leaving_out, *EXPORT_BUILD)
     assert built.returncode == 0, built.stdout[-3000:]
     assert query(database, statement) == verified_by  # a whole build would have recorded itself
 

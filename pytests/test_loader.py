@@ -24,7 +24,7 @@ from pipedrive_funnel.scratch_db import scratch_database
 
 from builds import Build, database_copy
 from conftest import FIXTURES_DIR, SEEDS_DIR
-from dbt_runs import LOADER_VARS, run_dbt, run_loader
+from dbt_runs import EXPORT_BUILD, run_dbt, run_loader
 from hostile_exports import (
     CHECKED_BEFORE_DBT,
     EMOJI_NAME,
@@ -62,7 +62,7 @@ def _snapshot(database: str) -> dict[str, list[tuple]]:
 def _load_and_build(project: Path, database: str, export: Path) -> None:
     loaded = run_loader(project, database, export)
     assert loaded.returncode == 0, loaded.stderr
-    built = run_dbt(project, database, "build", *LOADER_VARS)
+    built = run_dbt(project, database, "build", *EXPORT_BUILD)
     assert built.returncode == 0, built.stdout[-5000:]
 
 

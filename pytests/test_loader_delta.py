@@ -20,7 +20,7 @@ from pipedrive_funnel.generator.options import GeneratorOptions
 from pipedrive_funnel.reference import funnel_report, rep_report
 from pipedrive_funnel.scratch_db import scratch_database
 
-from dbt_runs import LOADER_VARS, run_dbt, run_loader
+from dbt_runs import EXPORT_BUILD, run_dbt, run_loader
 from marts import fetch_marts, query
 from project_copy import copy_project
 
@@ -57,7 +57,7 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         again = run_loader(project, merged, delta, "--delta")
         assert again.returncode == 0, again.stderr
         assert run_loader(project, full, combined).returncode == 0
-        built = run_dbt(project, merged, "build", *LOADER_VARS)
+        built = run_dbt(project, merged, "build", *EXPORT_BUILD)
         assert built.returncode == 0, built.stdout[-3000:]
         yield {
             "root": root, "project": project, "merged": merged, "full": full,

@@ -7,6 +7,7 @@ superuser's rights), as a BI tool logging in with a member of that role would be
 from __future__ import annotations
 
 import csv
+import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -25,7 +26,7 @@ from pipedrive_funnel.scratch_db import scratch_database
 
 from builds import Build, database_copy
 from conftest import FIXTURES_DIR
-from dbt_runs import DBT, dbt_environment, run_dbt
+from dbt_runs import DBT, MODELS_ONLY, WITHOUT_UNIT_TESTS, dbt_environment, run_dbt
 from marts import CONVERSION_COLUMNS, FUNNEL_COLUMNS, REP_COLUMNS, query
 from project_copy import copy_project
 
@@ -183,8 +184,9 @@ def test_rebuilds_are_atomic_for_a_concurrent_reader(site: dict) -> None:
     for thread in threads:
         thread.start()
     try:
-        for export in ("B", "A", "B", "A"):  # four rebuilds, each swapping the contents
-            result = run_dbt(site["projects"][export], site["database"], "build")
+        # four rebuilds, each swapping the contents (the seeds and models: what a reader sees)
+        for export in ("B", "A", "B", "A"):
+            result = run_dbt(site["projects"][export], site["database"], "build", *MODELS_ONLY)
             assert result.returncode == 0, result.stdout[-3000:]
     finally:
         stop.set()
@@ -230,7 +232,7 @@ def test_a_failed_build_leaves_the_previous_marts_readable(site: dict, breakage:
     path.write_text(original.replace(old, new, 1) if original is not None else new)
     try:
         before = _relations_and_quarantine(site["database"])
-        result = run_dbt(project, site["database"], "build")
+        result = run_dbt(project, site["database"], "build", *WITHOUT_UNIT_TESTS)
     finally:
         if original is None:
             path.unlink()
@@ -251,9 +253,14 @@ def test_a_failed_build_leaves_the_previous_marts_readable(site: dict, breakage:
 
 
 def _start_dbt(project: Path, database: str, name: str) -> subprocess.Popen[str]:
-    """`dbt build` in the background, with target and logs of its own."""
+    """`dbt build` in the background, with target and logs of its own (and a copy of the parsed
+    project that the tests' builds left in target/: no full parse)."""
+    target = project / f"target_{name}"
+    target.mkdir(exist_ok=True)
+    shutil.copy2(project / "target" / "partial_parse.msgpack", target)
+    where = ("--target-path", target.name, "--log-path", f"logs_{name}")
     return subprocess.Popen(
-        [DBT, "build", "--target-path", f"target_{name}", "--log-path", f"logs_{name}"],
+        [DBT, "build", *WITHOUT_UNIT_TESTS, *where],
         cwd=project, env=dbt_environment(database), text=True,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
@@ -290,7 +297,7 @@ def test_two_builds_at_once_one_builds_and_the_other_stops_with_a_clear_message(
         assert _read_marts(connection) == site["expected"]["A"]
     finally:
         connection.close()
-    again = run_dbt(project, site["database"], "build")  # the claim was released
+    again = run_dbt(project, site["database"], "build", *MODELS_ONLY)  # the claim was released
     assert again.returncode == 0, again.stdout[-3000:]
 
 
@@ -301,7 +308,7 @@ def test_a_killed_builds_claim_stops_builds_until_released_or_lapsed(site: dict)
         "('killed-build', 'build', now() - interval '{0} minutes', now() - interval '{0} minutes')"
     )
     _execute(site, claim.format(1))  # active a minute ago
-    stopped = run_dbt(project, database, "build")
+    stopped = run_dbt(project, database, "build", *MODELS_ONLY)
     assert stopped.returncode == 1
     assert f"{ANOTHER_BUILD} (invocation killed-build" in stopped.stdout
     assert "dbt run-operation release_build_claim" in stopped.stdout
@@ -309,7 +316,7 @@ def test_a_killed_builds_claim_stops_builds_until_released_or_lapsed(site: dict)
     assert released.returncode == 0, released.stdout[-3000:]
     assert query(database, "select count(*) from public.dbt_build_claims") == [(0,)]
     _execute(site, claim.format(11))  # the lease (10 minutes) has lapsed
-    lapsed = run_dbt(project, database, "build")
+    lapsed = run_dbt(project, database, "build", *MODELS_ONLY)
     assert lapsed.returncode == 0, lapsed.stdout[-3000:]
     assert query(database, "select count(*) from public.dbt_build_claims") == [(0,)]
 
@@ -319,10 +326,7 @@ def test_a_target_schema_of_its_own_builds_and_claims_there(tmp_path: Path) -> N
     schema itself, which no model creates (the claim creates it)."""
     project = copy_project(tmp_path / "project", BASE)
     with scratch_database() as database:
-        result = subprocess.run(
-            [DBT, "build"], cwd=project, capture_output=True, text=True, check=False,
-            env={**dbt_environment(database), "DBT_PG_SCHEMA": "analytics"},
-        )  # fmt: skip
+        result = run_dbt(project, database, "build", *MODELS_ONLY, DBT_PG_SCHEMA="analytics")
         tables = query(
             database,
             "select table_schema, table_name from information_schema.tables where table_name "
