@@ -108,16 +108,16 @@ ruff: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-suite: # the part of `make test` that needs a database; run through `make test`
-	$(BIN)/sqlfluff lint models tests analyses
-	$(BIN)/pytest -n auto --dist loadfile
+# Three workers on two cores: the browser tests and Superset leave a worker waiting on them. Each
+# test file runs whole on one worker (--dist loadfile), where its module fixtures are built once.
+suite: # the part of `make test` that needs a database (sqlfluff is pytests/test_sql_style.py); run through `make test`
+	$(BIN)/pytest -n 3 --dist loadfile
 
 check: ruff $(DBT_PACKAGES) ## the fast loop (about a minute): ruff, sqlfluff, and dbt build of the hand-made export with its expected rows and the unit tests
 	@$(BIN)/pipedrive-db isolated -- $(MAKE) --no-print-directory check-suite
 
 check-suite: # the part of `make check` that needs a database; run through `make check`
-	$(BIN)/sqlfluff lint models tests analyses
-	$(BIN)/pytest -n 0 pytests/test_dbt_handmade_export.py -k 'not docs'
+	$(BIN)/pytest -n 2 --dist loadfile pytests/test_sql_style.py pytests/test_dbt_handmade_export.py -k 'not docs'
 
 docs: $(DBT_PACKAGES) ## generate the dbt docs site and serve it on http://127.0.0.1:$(DOCS_PORT)
 	@$(BIN)/pipedrive-db ensure

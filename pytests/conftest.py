@@ -7,7 +7,6 @@ import csv
 import os
 import re
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ import pytest
 from pipedrive_funnel.generator.export import write_export
 from pipedrive_funnel.generator.options import GeneratorOptions
 
-from builds import Build, built_database
+from builds import Build, drop_shared_builds, shared_build, start_shared_builds
 from paths import FIXTURES_DIR, HANDMADE_EXPECTED, HANDMADE_EXPORT, REPO_ROOT, SEEDS_DIR
 
 __all__ = ["FIXTURES_DIR", "REPO_ROOT", "SEEDS_DIR"]
@@ -62,36 +61,44 @@ def default_rows(default_export: Path) -> dict[str, list[dict[str, str]]]:
     return {path.name: read_rows(path) for path in default_export.glob("*.csv")}
 
 
-@pytest.fixture(scope="session")
-def handmade_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Build]:
-    """The hand-made export built once, with its hand-worked expected rows as seeds whose
-    equality tests compare them with the marts (fixtures/handmade_export/expected/), and the
-    session's run of the unit tests. Read it, never change it: a test that changes a database
-    works on `database_copy` of it."""
-    with built_database(
-        tmp_path_factory.mktemp("handmade"), HANDMADE_EXPORT, HANDMADE_EXPECTED, unit_tests=True
-    ) as build:
-        yield build
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):  # the first process; its workers inherit the folder
+        start_shared_builds()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):  # the first process, after its workers
+        drop_shared_builds()
 
 
 @pytest.fixture(scope="session")
-def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Build]:
-    """The committed sample built once. Read it, never change it (see handmade_build)."""
-    with built_database(tmp_path_factory.mktemp("sample")) as build:
-        yield build
+def handmade_build() -> Build:
+    """The hand-made export built once per run, with its hand-worked expected rows as seeds
+    whose equality tests compare them with the marts (fixtures/handmade_export/expected/), the
+    run's only run of the unit tests, and its docs generated. Read it, never change it: a test
+    that changes a database works on `database_copy` of it, a dbt command on a project copy."""
+    return shared_build("handmade", HANDMADE_EXPORT, HANDMADE_EXPECTED, unit_tests=True, docs=True)
+
+
+@pytest.fixture(scope="session")
+def sample_build() -> Build:
+    """The committed sample built once per run. Read it, never change it (see handmade_build)."""
+    return shared_build("sample")
 
 
 # The slowest test files (measured: pytest --durations), started first, so that with one file per
 # worker (make test: pytest-xdist --dist loadfile) no worker is left with a long file at the end.
 SLOWEST_FIRST = (
+    "test_superset_dashboard.py",
+    "test_reference_comparison.py",
     "test_rebuilds_and_bi_role.py",
     "test_loader.py",
-    "test_reference_comparison.py",
-    "test_hostile_failing.py",
-    "test_superset_dashboard.py",
-    "test_bi_role_names.py",
     "test_incremental_refresh.py",
+    "test_hostile_failing.py",
     "test_make_build.py",
+    "test_benchmark_build.py",
+    "test_bi_role_names.py",
+    "test_sql_style.py",
 )
 
 

@@ -16,7 +16,6 @@ import pytest
 from pipedrive_funnel.reports import MARTS
 
 from builds import Build
-from dbt_runs import run_dbt
 from marts import query
 from paths import FIXTURES_DIR, HANDMADE_EXPECTED
 from served import fetch_text, served_docs
@@ -39,13 +38,12 @@ def built(handmade_build: Build) -> tuple[str, str]:
     return handmade_build.database, handmade_build.output
 
 
-def test_the_marts_equal_the_hand_worked_rows(project: Path, built: tuple[str, str]) -> None:
+def test_the_marts_equal_the_hand_worked_rows(handmade_build: Build) -> None:
     """Each mart equals its rows in fixtures/handmade_export/expected/, worked out by hand (the
     column `why` of each says why a row is there): dbt compared them (dbt_utils.equality) in the
     build, and each expectation holds rows."""
-    database, _ = built
-    results = json.loads((project / "target" / "run_results.json").read_text())["results"]
-    status = {r["unique_id"].split(".")[2]: r["status"] for r in results}
+    database = handmade_build.database
+    status = {uid.split(".")[2]: status for uid, status in handmade_build.statuses.items()}
     assert {name: status.get(name) for name in EQUALITY_TESTS} == dict.fromkeys(
         EQUALITY_TESTS, "pass"
     )
@@ -54,12 +52,12 @@ def test_the_marts_equal_the_hand_worked_rows(project: Path, built: tuple[str, s
         assert rows == [(len(expected.read_text(encoding="utf-8").splitlines()) - 1,)], expected
 
 
-def test_the_session_runs_every_unit_test_here_and_each_passes(project: Path) -> None:
+def test_the_run_runs_every_unit_test_here_and_each_passes(handmade_build: Build) -> None:
     """The other builds of the suite leave the unit tests out (they check the SQL on fixed inputs,
     whatever the export): this build runs each of them."""
-    manifest = json.loads((project / "target" / "manifest.json").read_text())
-    results = json.loads((project / "target" / "run_results.json").read_text())["results"]
-    ran = {r["unique_id"]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}
+    manifest = json.loads((handmade_build.project / "target" / "manifest.json").read_text())
+    statuses = handmade_build.statuses
+    ran = {uid: status for uid, status in statuses.items() if uid.startswith("unit_test.")}
     assert len(manifest["unit_tests"]) >= 16
     assert ran == dict.fromkeys(manifest["unit_tests"], "pass")
 
@@ -179,12 +177,9 @@ def test_fixture_export_is_complete() -> None:
     )  # fmt: skip
 
 
-def test_docs_describe_every_model_seed_macro_and_column(
-    project: Path, built: tuple[str, str]
-) -> None:
-    database, _ = built
-    result = run_dbt(project, database, "docs", "generate", write_json=True)
-    assert result.returncode == 0, result.stdout[-3000:]
+def test_docs_describe_every_model_seed_macro_and_column(project: Path) -> None:
+    """The docs the shared build generated (`dbt docs generate`) describe every column that the
+    catalog found in the database."""
     manifest = json.loads((project / "target" / "manifest.json").read_text())
     catalog = json.loads((project / "target" / "catalog.json").read_text())
     ours = {
@@ -212,9 +207,8 @@ def test_docs_describe_every_model_seed_macro_and_column(
     assert not missing, missing
 
 
-def test_docs_site_is_served_on_localhost(project: Path, built: tuple[str, str]) -> None:
-    database, _ = built
-    with served_docs(project, database) as url:
+def test_docs_site_is_served_on_localhost(project: Path) -> None:
+    with served_docs(project) as url:
         pages = {page: fetch_text(f"{url}/{page}") for page in ("index.html", "catalog.json")}
     assert "dbt" in pages["index.html"].lower()
     catalog = json.loads(pages["catalog.json"])

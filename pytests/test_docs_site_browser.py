@@ -25,7 +25,7 @@ DBT_DOCS_TEMPLATE_URLS = r"/(\$|%24)?%7B"
 
 @pytest.fixture(scope="module")
 def docs_url(handmade_build: Build) -> Iterator[str]:
-    with served_docs(handmade_build.project, handmade_build.database) as url:
+    with served_docs(handmade_build.project) as url:
         yield url
 
 
