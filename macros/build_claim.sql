@@ -22,6 +22,10 @@
 
 
 {% macro claim_build() -%}
+    {{- return(adapter.dispatch('claim_build')()) -}}
+{%- endmacro %}
+
+{% macro default__claim_build() -%}
     {%- set claims = build_claims_relation() -%}
     {%- set lease = var('build_claim_lease_minutes', 10) | int -%}
     {%- set claim -%}
@@ -70,8 +74,17 @@
     do {{ sql_string_literal(claim) }}
 {%- endmacro %}
 
+{% macro spark__claim_build() -%}
+    {#- nothing: Spark has no advisory lock or transaction to claim a build with: one build at a time is the user's to keep. -#}
+{%- endmacro %}
+
+
 
 {% macro renew_build_claim() -%}
+    {{- return(adapter.dispatch('renew_build_claim')()) -}}
+{%- endmacro %}
+
+{% macro default__renew_build_claim() -%}
     {%- set claims = build_claims_relation() -%}
     {#- a row per renewal: inserts of nodes running side by side never wait on each other -#}
     {%- set renew -%}
@@ -92,8 +105,17 @@
     do {{ sql_string_literal(renew) }}
 {%- endmacro %}
 
+{% macro spark__renew_build_claim() -%}
+    {#- nothing: no claim on Spark (claim_build). -#}
+{%- endmacro %}
+
+
 
 {% macro release_build_claim() -%}
+    {{- return(adapter.dispatch('release_build_claim')()) -}}
+{%- endmacro %}
+
+{% macro default__release_build_claim() -%}
     {#- on-run-end: this build's claim; as a run-operation: any claim (a killed build's) -#}
     {%- set claims = build_claims_relation() -%}
     {%- set condition = (
@@ -111,6 +133,11 @@
         {{ release }}
     {%- endif -%}
 {%- endmacro %}
+
+{% macro spark__release_build_claim() -%}
+    {#- nothing: no claim on Spark (claim_build). -#}
+{%- endmacro %}
+
 
 
 {% macro serialize_builds(step) -%}

@@ -23,6 +23,16 @@
 -#}
 
 {% macro incremental_config(retract_column=none, retract=none, line_columns=[], unique_key=none) -%}
+    {{- return(adapter.dispatch('incremental_config')(retract_column, retract, line_columns, unique_key)) -}}
+{%- endmacro %}
+
+{% macro spark__incremental_config(retract_column, retract, line_columns, unique_key) -%}
+    {#- On Spark the incremental models are tables rebuilt in full: the refresh reads the
+        loader's log and deletes rows, which Spark's Parquet tables do not take. -#}
+    {{- return({'materialized': 'table'}) -}}
+{%- endmacro %}
+
+{% macro default__incremental_config(retract_column, retract, line_columns, unique_key) -%}
     {#- The config of an incremental model of this project: appended rows, after the pre-hook
         prepare_incremental_refresh deletes what they supersede (if `retract`); the post-hook
         records the state; with a `unique_key`, the rows of its new values replace the old ones
@@ -56,12 +66,21 @@
 
 
 {% macro analyze_when_built() -%}
+    {{- return(adapter.dispatch('analyze_when_built')()) -}}
+{%- endmacro %}
+
+{% macro default__analyze_when_built() -%}
     {#- Post-hook of the intermediate tables: statistics for a table built right now (an
         incremental model's come from finish_incremental_refresh). -#}
     {%- if model.config.materialized != 'incremental' -%}
         analyze {{ this }}
     {%- endif -%}
 {%- endmacro %}
+
+{% macro spark__analyze_when_built() -%}
+    {#- nothing: Spark keeps no planner statistics that a build must refresh. -#}
+{%- endmacro %}
+
 
 
 {% macro incremental_state_relation() -%}
@@ -72,6 +91,10 @@
 
 
 {% macro create_incremental_state() -%}
+    {{- return(adapter.dispatch('create_incremental_state')()) -}}
+{%- endmacro %}
+
+{% macro default__create_incremental_state() -%}
     {#- on-run-start: one table for the states of every incremental model -#}
     create schema if not exists {{ quoted_identifier(target.schema) }};
     create table if not exists {{ incremental_state_relation() }} (
@@ -84,6 +107,11 @@
         invocation_id text not null
     )
 {%- endmacro %}
+
+{% macro spark__create_incremental_state() -%}
+    {#- nothing: the models rebuild in full on Spark (incremental_config): no state to keep. -#}
+{%- endmacro %}
+
 
 
 {% macro incremental_inputs() -%}

@@ -8,13 +8,15 @@
     case
         when
             octet_length({{ expression }}) between 1 and 9
-            and ltrim({{ expression }}, '0123456789') = ''
-            then {{ expression }}::integer
-        when {{ expression }} ~ {{ dbt.string_literal(pattern) }}
+            and trim(leading '0123456789' from {{ expression }}) = ''
+            then cast({{ expression }} as {{ dbt.type_int() }})
+        when {{ regex_matches(expression, pattern) }}
             then
                 case
-                    when trim({{ expression }})::bigint between -2147483648 and 2147483647
-                        then trim({{ expression }})::integer
+                    when
+                        cast(trim({{ expression }}) as {{ dbt.type_bigint() }})
+                        between -2147483648 and 2147483647
+                        then cast(trim({{ expression }}) as {{ dbt.type_int() }})
                 end
     end
 {%- endmacro %}

@@ -6,6 +6,7 @@
         1,000,000 deals: the creation times of the deal log took 3.5 s to check with the pattern,
         under 1 s this way). Either way the fields must be a real moment (timestamp_fields_exist):
         PostgreSQL would read 24:00:00 as the next day, and stop the build at 30 February. -#}
+    {%- set timestamp_pattern = '^\\s*[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}\\s*$' -%}
     case
         when
             translate({{ expression }}, '0123456789', '0000000000')
@@ -13,15 +14,13 @@
             then
                 case
                     when {{ timestamp_fields_exist(expression) }}
-                        then {{ expression }}::timestamp
+                        then cast({{ expression }} as {{ dbt.type_timestamp() }})
                 end
-        when
-            {{ expression }}
-            ~ '^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}\s*$'
+        when {{ regex_matches(expression, timestamp_pattern) }}
             then
                 case
                     when {{ timestamp_fields_exist('trim(' ~ expression ~ ')') }}
-                        then trim({{ expression }})::timestamp
+                        then cast(trim({{ expression }}) as {{ dbt.type_timestamp() }})
                 end
     end
 {%- endmacro %}
@@ -39,10 +38,13 @@
         and substr({{ text }}, 9, 2) >= '01'
         and case
             when substr({{ text }}, 9, 2) <= '28' then true
-            else substr({{ text }}, 9, 2)::integer <= extract(day from (
-                make_date(substr({{ text }}, 1, 4)::integer, substr({{ text }}, 6, 2)::integer, 1)
-                + interval '1 month - 1 day'
-            ))
+            else cast(substr({{ text }}, 9, 2) as {{ dbt.type_int() }}) <= extract(day from {{
+                dbt.last_day(
+                    'make_date(cast(substr(' ~ text ~ ', 1, 4) as ' ~ dbt.type_int() ~ '), cast(substr('
+                    ~ text ~ ', 6, 2) as ' ~ dbt.type_int() ~ '), 1)',
+                    'month'
+                )
+            }})
         end
     )
 {%- endmacro %}

@@ -123,6 +123,10 @@
 
 
 {% macro record_verified_build(results) -%}
+    {{- return(adapter.dispatch('record_verified_build')(results)) -}}
+{%- endmacro %}
+
+{% macro default__record_verified_build(results) -%}
     {#- on-run-end: a whole build whose every node succeeded records what it verified. In dbt seed
         mode, whatever the command, every state is forgotten: dbt seed may have refilled the raw
         tables with lines numbered again, which no state of a load describes. -#}
@@ -150,3 +154,8 @@
     {%- endif -%}
     {{ upsert_incremental_state('(verified build)', latest, latest.inputs_hash) }}
 {%- endmacro %}
+
+{% macro spark__record_verified_build(results) -%}
+    {#- nothing: the models rebuild in full on Spark: nothing to record. -#}
+{%- endmacro %}
+

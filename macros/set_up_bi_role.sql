@@ -1,4 +1,8 @@
 {% macro set_up_bi_role(role_name) -%}
+    {{- return(adapter.dispatch('set_up_bi_role')(role_name)) -}}
+{%- endmacro %}
+
+{% macro default__set_up_bi_role(role_name) -%}
     {#- The role name comes from a variable: it is validated, then only ever reaches SQL quoted,
         as an identifier (quoted_identifier) or as a literal (sql_string_literal); the DO block's
         body is itself a string literal, quoted the same way. The statements run as one, under
@@ -24,6 +28,11 @@
     create schema if not exists {{ quoted_identifier(marts_schema) }};
     grant usage on schema {{ quoted_identifier(marts_schema) }} to {{ quoted_identifier(role_name) }}
 {%- endmacro %}
+
+{% macro spark__set_up_bi_role(role_name) -%}
+    {#- nothing: Spark has no roles or grants: read access is the cluster's (or the metastore's) to give. -#}
+{%- endmacro %}
+
 
 
 {% macro valid_role_name(role_name) -%}

@@ -11,7 +11,7 @@ funnel as (
 loss_deal_months as (
     select distinct
         deal_id,
-        date_trunc('month', changed_at) as lost_month
+        {{ dbt.date_trunc('month', 'changed_at') }} as lost_month
     from deal_changes
     where
         changed_field_key = 'lost_reason'

@@ -17,11 +17,11 @@ funnel as (
 stage_months as (
     select
         stage_id,
-        date_trunc('month', changed_at) as entered_month,
+        {{ dbt.date_trunc('month', 'changed_at') }} as entered_month,
         count(distinct deal_id) as deals
     from deal_changes
     where changed_field_key = 'stage_id' and deal_id is not null and changed_at is not null
-    group by stage_id, date_trunc('month', changed_at)
+    group by stage_id, {{ dbt.date_trunc('month', 'changed_at') }}
 ),
 
 stage_events as (

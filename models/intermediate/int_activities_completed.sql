@@ -33,7 +33,7 @@ final as (
         completed.assigned_user_id as sales_rep_id,
         completed.activity_type,
         funnel_steps.funnel_step,
-        date_trunc('month', completed.due_at) as due_month,
+        {{ dbt.date_trunc('month', 'completed.due_at') }} as due_month,
         completed.due_at
     from completed
     left join funnel_steps

@@ -73,7 +73,9 @@ other_counts as (
     from entries
     inner join cohort_deals
         on entries.deal_id = cohort_deals.deal_id
-    where entries.funnel_step not in (select stage_steps.funnel_step from stage_steps)
+    inner join funnel_steps
+        on entries.funnel_step = funnel_steps.funnel_step
+    where funnel_steps.source != 'stage'
     group by cohort_deals.cohort_month, entries.funnel_step
 ),
 

@@ -26,7 +26,7 @@ monthly as (
     select
         entered_month as month,
         funnel_step,
-        count(*)::integer as deals_count
+        cast(count(*) as {{ dbt.type_int() }}) as deals_count
     from deal_months
     group by entered_month, funnel_step
 ),

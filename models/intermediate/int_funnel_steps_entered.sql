@@ -31,7 +31,7 @@ losses as (
 stage_entries as (
     select
         transitions.deal_change_id,
-        null::integer as activity_row_id,
+        cast(null as {{ dbt.type_int() }}) as activity_row_id,
         transitions.deal_id,
         funnel_steps.funnel_step,
         transitions.transitioned_at as entered_at
@@ -44,7 +44,7 @@ stage_entries as (
 
 activity_entries as (
     select
-        null::integer as deal_change_id,
+        cast(null as {{ dbt.type_int() }}) as deal_change_id,
         activities.activity_row_id,
         activities.deal_id,
         activities.funnel_step,
@@ -56,7 +56,7 @@ activity_entries as (
 loss_entries as (
     select
         losses.deal_change_id,
-        null::integer as activity_row_id,
+        cast(null as {{ dbt.type_int() }}) as activity_row_id,
         losses.deal_id,
         funnel_steps.funnel_step,
         losses.lost_at as entered_at
@@ -79,7 +79,7 @@ final as (
         activity_row_id,
         deal_id,
         funnel_step,
-        date_trunc('month', entered_at) as entered_month,
+        {{ dbt.date_trunc('month', 'entered_at') }} as entered_month,
         entered_at
     from entries
 )

@@ -28,15 +28,15 @@ sales_calls as (
 
 monthly as (
     select
-        to_char(activities.due_month, 'YYYY-MM') as month,
+        {{ format_month('activities.due_month') }} as month,
         activities.sales_rep_id,
-        count(distinct activities.deal_id)::integer as deals_worked,
-        count(*)::integer as activities_completed,
-        (count(*) filter (where sales_calls.sales_call_number = 1))::integer
+        cast(count(distinct activities.deal_id) as {{ dbt.type_int() }}) as deals_worked,
+        cast(count(*) as {{ dbt.type_int() }}) as activities_completed,
+        cast(count(*) filter (where sales_calls.sales_call_number = 1) as {{ dbt.type_int() }})
             as sales_call_1_completed,
-        (count(*) filter (where sales_calls.sales_call_number = 2))::integer
+        cast(count(*) filter (where sales_calls.sales_call_number = 2) as {{ dbt.type_int() }})
             as sales_call_2_completed,
-        (count(*) filter (where sales_calls.sales_call_number is null))::integer
+        cast(count(*) filter (where sales_calls.sales_call_number is null) as {{ dbt.type_int() }})
             as other_activities
     from activities
     left join sales_calls

@@ -53,34 +53,53 @@ final as (
         'activity.csv' as source_file,
         issue.source_column,
         issue.source_value,
-        checked.activity_row_id::text as source_row_id
+        cast(checked.activity_row_id as {{ dbt.type_string() }}) as source_row_id
     from checked
+    -- one row per check, kept where it finds an issue (as in int_dq_deal_change_rows)
     cross join
-        lateral (
-            values
-            ('activity_missing_value', 'deal_id', null::text, checked.deal_id is null),
-            (
-                'activity_missing_value',
-                'assigned_to_user',
-                null::text,
-                checked.assigned_user_id is null
-            ),
-            ('activity_missing_value', 'done', null::text, checked.is_done is null),
-            ('activity_missing_value', 'due_to', null::text, checked.due_at is null),
-            (
-                'activity_unknown_deal',
-                'deal_id',
-                checked.deal_id::text,
-                checked.deal_id is not null and not checked.is_known_deal
-            ),
-            ('activity_unknown_type', 'type', checked.activity_type, not checked.is_known_type),
-            (
-                'activity_unknown_user',
-                'assigned_to_user',
-                checked.assigned_user_id::text,
-                checked.assigned_user_id is not null and not checked.is_known_user
-            )
-        ) as issue (issue_type, source_column, source_value, is_issue)
+        lateral (  -- noqa: ST05
+            select
+                'activity_missing_value' as issue_type,
+                'deal_id' as source_column,
+                cast(null as {{ dbt.type_string() }}) as source_value,
+                checked.deal_id is null as is_issue
+            union all
+            select
+                'activity_missing_value' as issue_type,
+                'assigned_to_user' as source_column,
+                null as source_value,
+                checked.assigned_user_id is null as is_issue
+            union all
+            select
+                'activity_missing_value' as issue_type,
+                'done' as source_column,
+                null as source_value,
+                checked.is_done is null as is_issue
+            union all
+            select
+                'activity_missing_value' as issue_type,
+                'due_to' as source_column,
+                null as source_value,
+                checked.due_at is null as is_issue
+            union all
+            select
+                'activity_unknown_deal' as issue_type,
+                'deal_id' as source_column,
+                cast(checked.deal_id as {{ dbt.type_string() }}) as source_value,
+                checked.deal_id is not null and not checked.is_known_deal as is_issue
+            union all
+            select
+                'activity_unknown_type' as issue_type,
+                'type' as source_column,
+                checked.activity_type as source_value,
+                not checked.is_known_type as is_issue
+            union all
+            select
+                'activity_unknown_user' as issue_type,
+                'assigned_to_user' as source_column,
+                cast(checked.assigned_user_id as {{ dbt.type_string() }}) as source_value,
+                checked.assigned_user_id is not null and not checked.is_known_user as is_issue
+        ) as issue
     where issue.is_issue
 )
 

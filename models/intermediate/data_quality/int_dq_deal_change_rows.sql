@@ -46,47 +46,48 @@ checked as (
 final as (
     select
         checked.deal_id,
-        null::integer as activity_id,
+        cast(null as {{ dbt.type_int() }}) as activity_id,
         issue.issue_type,
         'deal_changes.csv' as source_file,
         issue.source_column,
         issue.source_value,
-        checked.deal_change_id::text as source_row_id
+        cast(checked.deal_change_id as {{ dbt.type_string() }}) as source_row_id
     from checked
+    -- one row per check, kept where it finds an issue (a lateral union: PostgreSQL and Spark
+    -- both take it, and PostgreSQL evaluates each check's values only where it holds)
     cross join
-        lateral (
-            values
-            (
-                'deal_change_missing_value',
-                case when checked.deal_id is null then 'deal_id' else 'change_time' end,
-                null::text,
-                checked.deal_id is null or checked.changed_at is null
-            ),
-            (
-                'unknown_field_key',
-                'changed_field_key',
-                checked.changed_field_key,
-                not checked.is_known_field
-            ),
-            (
-                'unparseable_value',
-                'new_value',
-                checked.new_value,
-                checked.is_known_field and not checked.is_value_parsed
-            ),
-            (
-                'unknown_owner',
-                'new_value',
-                checked.owner_user_id::text,
-                checked.owner_user_id is not null and not checked.is_known_owner
-            ),
-            (
-                'deal_change_in_future',
-                'change_time',
-                checked.changed_at::text,
-                checked.is_after_export
-            )
-        ) as issue (issue_type, source_column, source_value, is_issue)
+        lateral (  -- noqa: ST05
+            select
+                'deal_change_missing_value' as issue_type,
+                case when checked.deal_id is null then 'deal_id' else 'change_time' end
+                    as source_column,
+                cast(null as {{ dbt.type_string() }}) as source_value,
+                checked.deal_id is null or checked.changed_at is null as is_issue
+            union all
+            select
+                'unknown_field_key' as issue_type,
+                'changed_field_key' as source_column,
+                checked.changed_field_key as source_value,
+                not checked.is_known_field as is_issue
+            union all
+            select
+                'unparseable_value' as issue_type,
+                'new_value' as source_column,
+                checked.new_value as source_value,
+                checked.is_known_field and not checked.is_value_parsed as is_issue
+            union all
+            select
+                'unknown_owner' as issue_type,
+                'new_value' as source_column,
+                cast(checked.owner_user_id as {{ dbt.type_string() }}) as source_value,
+                checked.owner_user_id is not null and not checked.is_known_owner as is_issue
+            union all
+            select
+                'deal_change_in_future' as issue_type,
+                'change_time' as source_column,
+                cast(checked.changed_at as {{ dbt.type_string() }}) as source_value,
+                checked.is_after_export as is_issue
+        ) as issue
     where issue.is_issue
 )
 

@@ -5,13 +5,13 @@ with activities as (
 
 final as (
     select
-        null::integer as deal_id,
+        cast(null as {{ dbt.type_int() }}) as deal_id,
         activity_id,
         'reused_activity_id' as issue_type,
         'activity.csv' as source_file,
         'activity_id' as source_column,
-        count(*)::text as source_value,
-        activity_id::text as source_row_id
+        cast(count(*) as {{ dbt.type_string() }}) as source_value,
+        cast(activity_id as {{ dbt.type_string() }}) as source_row_id
     from activities
     where activity_id is not null
     group by activity_id

@@ -6,12 +6,12 @@ with deals as (
 final as (
     select
         deal_id,
-        null::integer as activity_id,
+        cast(null as {{ dbt.type_int() }}) as activity_id,
         'reused_deal_id' as issue_type,
         'deal_changes.csv' as source_file,
         'deal_id' as source_column,
-        creation_events_count::text as source_value,
-        deal_id::text as source_row_id
+        cast(creation_events_count as {{ dbt.type_string() }}) as source_value,
+        cast(deal_id as {{ dbt.type_string() }}) as source_row_id
     from deals
     where has_reused_deal_id
 )

@@ -6,12 +6,12 @@ with losses as (
 final as (
     select
         deal_id,
-        null::integer as activity_id,
+        cast(null as {{ dbt.type_int() }}) as activity_id,
         'unknown_lost_reason' as issue_type,
         'deal_changes.csv' as source_file,
         'new_value' as source_column,
-        lost_reason_id::text as source_value,
-        deal_change_id::text as source_row_id
+        cast(lost_reason_id as {{ dbt.type_string() }}) as source_value,
+        cast(deal_change_id as {{ dbt.type_string() }}) as source_row_id
     from losses
     where not is_known_lost_reason
 )

@@ -6,12 +6,12 @@ with transitions as (
 final as (
     select
         deal_id,
-        null::integer as activity_id,
+        cast(null as {{ dbt.type_int() }}) as activity_id,
         'unknown_stage_id' as issue_type,
         'deal_changes.csv' as source_file,
         'new_value' as source_column,
-        stage_id::text as source_value,
-        deal_change_id::text as source_row_id
+        cast(stage_id as {{ dbt.type_string() }}) as source_value,
+        cast(deal_change_id as {{ dbt.type_string() }}) as source_row_id
     from transitions
     where not is_known_stage
 )

@@ -19,10 +19,11 @@ latest as (
 final as (
     select
     {%- if var('export_time', none) is not none %}
-        cast({{ dbt.string_literal(var('export_time') | string) }} as timestamp) as export_time,
+        cast({{ dbt.string_literal(var('export_time') | string) }} as {{ dbt.type_timestamp() }})
+            as export_time,
         true as is_set_by_var
         {%- else %}
-            date_trunc('day', max(latest_at)) + interval '1 day' as export_time,
+            {{ dbt.dateadd('day', 1, dbt.date_trunc('day', 'max(latest_at)')) }} as export_time,
             false as is_set_by_var
         from latest
     {%- endif %}

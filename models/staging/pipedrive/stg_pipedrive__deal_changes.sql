@@ -43,9 +43,11 @@ final as (
         lost_reason_id,
         changed_field_key,
         new_value,
-        num_nonnulls(
-            owner_user_id, stage_id, lost_reason_id, deal_created_at
-        ) = 1 as is_value_parsed,
+        -- exactly one of the parsed values is set
+        case when owner_user_id is null then 0 else 1 end
+        + case when stage_id is null then 0 else 1 end
+        + case when lost_reason_id is null then 0 else 1 end
+        + case when deal_created_at is null then 0 else 1 end = 1 as is_value_parsed,
         changed_at,
         deal_created_at
     from parsed

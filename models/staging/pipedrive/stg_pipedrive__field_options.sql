@@ -7,12 +7,10 @@ options as (
     select
         source.id as field_id,
         source.field_key,
-        option_item.value ->> 'id' as option_id_text,
-        option_item.value ->> 'label' as option_label
+        {{ json_item_text('option_item', 'id') }} as option_id_text,
+        {{ json_item_text('option_item', 'label') }} as option_label
     from source
-    cross join lateral jsonb_array_elements(
-        nullif(trim(source.field_value_options), '')::jsonb
-    ) as option_item (value)
+    {{ json_list_items('source.field_value_options', 'option_item') }}
 ),
 
 final as (

@@ -14,7 +14,7 @@ final as (
         end as user_name_masked,
         {{ hash_email('email') }} as email_sha256,
         coalesce(
-            email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$', false
+            {{ regex_matches('email', '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$') }}, false
         ) as has_valid_email,
         modified as modified_at
     from source
