@@ -16,6 +16,11 @@ DBT_PACKAGES := dbt_packages/dbt_utils/dbt_project.yml
 SUPERSET_VENV := .venv-superset
 SUPERSET_INSTALLED := $(SUPERSET_VENV)/.installed
 SUPERSET_REQUIREMENTS := bi/superset/requirements.txt bi/superset/constraints.txt
+# Apache Spark (pyspark, dbt-spark) too: `make spark` builds the same models on a local cluster.
+SPARK_VENV := .venv-spark
+SPARK_BIN := $(SPARK_VENV)/bin
+SPARK_INSTALLED := $(SPARK_VENV)/.installed
+SPARK_REQUIREMENTS := spark/requirements.txt spark/constraints.txt
 
 # The project's own PostgreSQL (used unless DBT_PG_HOST or DBT_PG_PORT point at a server of yours).
 # Its port: LOCAL_PG_PORT=... when given, else the one it last started on (remembered in its data
@@ -37,8 +42,8 @@ endif
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help venv deps build test check check-suite lint ruff suite docs bi superset chromium psql db-start db-stop \
-	db-status sample benchmark benchmark-build clean distclean
+.PHONY: help venv deps build test check check-suite lint ruff suite docs bi superset spark spark-stop chromium psql \
+	db-start db-stop db-status sample benchmark benchmark-build clean distclean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
@@ -72,6 +77,14 @@ $(SUPERSET_INSTALLED): $(SUPERSET_REQUIREMENTS) | $(UV)
 		|| { echo "make: installing Superset into $(SUPERSET_VENV) failed; check that PyPI is reachable (or a mirror set in UV_DEFAULT_INDEX), then run make again" >&2; exit 1; }
 	@touch $@
 
+$(SPARK_INSTALLED): $(SPARK_REQUIREMENTS) pyproject.toml | $(UV)
+	@test -x $(SPARK_BIN)/python || $(PYTHON) -m venv $(SPARK_VENV)
+	@echo "installing Apache Spark and dbt-spark into $(SPARK_VENV) (about 630 MB, once: under a minute)"
+	@$(UV_INSTALL) --python $(SPARK_BIN)/python -r spark/requirements.txt -c spark/constraints.txt \
+		&& $(UV_INSTALL) --python $(SPARK_BIN)/python --no-deps -e . \
+		|| { echo "make: installing Spark into $(SPARK_VENV) failed; check that PyPI is reachable (or a mirror set in UV_DEFAULT_INDEX), then run make again" >&2; exit 1; }
+	@touch $@
+
 venv: $(INSTALLED) ## create .venv and install the pinned packages
 
 deps: $(DBT_PACKAGES) ## install the dbt packages (dbt-utils)
@@ -96,8 +109,8 @@ build: $(DBT_PACKAGES) ## build the reports: start the local database if none is
 	@echo "Read them with any PostgreSQL client, or: make psql"
 
 test: ## the whole suite in a throwaway database (what CI runs)
-	@# the two virtual environments install side by side
-	@$(MAKE) --no-print-directory -j2 $(DBT_PACKAGES) $(SUPERSET_INSTALLED)
+	@# the three virtual environments install side by side
+	@$(MAKE) --no-print-directory -j3 $(DBT_PACKAGES) $(SUPERSET_INSTALLED) $(SPARK_INSTALLED)
 	@$(MAKE) --no-print-directory ruff chromium
 	@$(BIN)/pipedrive-db isolated -- $(MAKE) --no-print-directory suite
 
@@ -129,6 +142,13 @@ bi: $(DBT_PACKAGES) superset ## serve the Superset dashboard on http://127.0.0.1
 	$(BIN)/pipedrive-bi serve --port $(BI_PORT)
 
 superset: $(SUPERSET_INSTALLED) ## install Apache Superset into .venv-superset
+
+spark: $(DBT_PACKAGES) $(SPARK_INSTALLED) ## start the local Spark cluster (a master, two workers) and dbt build the sample on it
+	@$(SPARK_BIN)/pipedrive-spark start
+	$(SPARK_BIN)/pipedrive-spark run -- $(SPARK_BIN)/dbt build --target spark
+
+spark-stop: ## stop the local Spark cluster
+	@if [ -x $(SPARK_BIN)/pipedrive-spark ]; then $(SPARK_BIN)/pipedrive-spark stop; fi
 
 chromium: ## check for Chromium (installs Debian's package when run as root with apt-get)
 	@test -x "$(CHROMIUM)" || { \
@@ -167,12 +187,12 @@ benchmark-build: $(DBT_PACKAGES) ## full build vs the limit (COPY + one query) a
 	@$(BIN)/pipedrive-db ensure
 	$(BIN)/pipedrive-benchmark-build --sizes 100000 300000 1000000 --repeat $(REPEAT)
 
-clean: ## stop the local database; remove it, target/, logs/, dbt_packages/, .superset/, screenshots/
+clean: spark-stop ## stop the local database and Spark cluster; remove them, target/, logs/, dbt_packages/, .superset/, screenshots/
 	@if [ -x $(BIN)/pipedrive-db ]; then $(BIN)/pipedrive-db stop; \
 	elif [ -f "$(LOCAL_PG_DATA)/postmaster.pid" ]; then \
 		echo "make: the local database may still run and .venv is gone; run 'make db-stop' first" >&2; exit 1; fi
 	@if [ -f "$(LOCAL_PG_DATA)/PG_VERSION" ]; then rm -rf "$(LOCAL_PG_DATA)"; echo "removed $(LOCAL_PG_DATA)"; fi
-	rm -rf target logs dbt_packages .superset screenshots
+	rm -rf target logs dbt_packages .superset screenshots .spark
 
-distclean: clean ## clean, and remove the virtual environments .venv and .venv-superset
-	rm -rf $(VENV) $(SUPERSET_VENV)
+distclean: clean ## clean, and remove the virtual environments .venv, .venv-superset and .venv-spark
+	rm -rf $(VENV) $(SUPERSET_VENV) $(SPARK_VENV)
