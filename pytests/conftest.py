@@ -89,6 +89,7 @@ def sample_build() -> Build:
 # The slowest test files (measured: pytest --durations), started first, so that with one file per
 # worker (make test: pytest-xdist --dist loadfile) no worker is left with a long file at the end.
 SLOWEST_FIRST = (
+    "test_spark_equality.py",
     "test_superset_dashboard.py",
     "test_reference_comparison.py",
     "test_rebuilds_and_bi_role.py",
