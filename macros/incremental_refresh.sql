@@ -161,6 +161,10 @@
     {%- do incremental_inputs() -%}
     {%- if not execute or var('raw_source', 'seeds') != 'loader' -%}
         {{- return(scope) -}}
+    {%- elif target.type == 'spark' -%}
+        {#- pipedrive-spark load keeps no log of loads: spark__incremental_config makes a table -#}
+        {%- do scope.update({'reason': 'on Spark the incremental models are tables'}) -%}
+        {{- return(scope) -}}
     {%- endif -%}
     {%- set latest = last_load_taken_in(incremental_inputs_hash_sql(), this | string) -%}
     {%- if latest is string -%}

@@ -1,8 +1,13 @@
-"""Print the result of SQL queries on the Spark warehouse of a build, as JSON (each value as text).
+"""Loads with pipedrive-spark load's code, then SQL queries, on the Spark warehouse of the builds;
+prints what each load said and each query's rows, as JSON (each value as text).
 
 Run by test_spark_equality.py with the Spark environment's Python (.venv-spark) through
 `pipedrive-spark run`, which sets the warehouse and metastore of the cluster's builds. A Spark
-session of its own (local, one core) reads the tables that dbt's session wrote.
+session of its own (local, one core, the settings of the dbt profile: `spark_session.py`) loads
+and reads, after the builds: one Java process for all of it.
+
+Argument: {"project": DIR, "loads": [[name, export dir, schema], ...], "queries": {name: SQL}}.
+Output: {"loads": {name: null (loaded) or the error}, "tables": {name: {columns, rows}}}.
 """
 
 from __future__ import annotations
@@ -10,8 +15,12 @@ from __future__ import annotations
 import json
 import os
 import sys
+from pathlib import Path
 
-from pyspark.sql import SparkSession
+from pipedrive_funnel.loader.errors import LoadError
+from pipedrive_funnel.raw_tables import raw_tables, value_checks
+from pipedrive_funnel.spark_loader import load_export_on_spark
+from pipedrive_funnel.spark_session import spark_session
 
 
 def _text(value: object) -> str | None:
@@ -21,27 +30,24 @@ def _text(value: object) -> str | None:
 
 
 def main() -> None:
-    queries: dict[str, str] = json.loads(sys.argv[1])
-    metastore = os.environ["DBT_SPARK_METASTORE"]
-    session = (
-        SparkSession.builder.master("local[1]")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.warehouse.dir", os.environ["DBT_SPARK_WAREHOUSE"])
-        .config(
-            "spark.hadoop.javax.jdo.option.ConnectionURL",
-            f"jdbc:derby:;databaseName={metastore};create=true",
-        )
-        .enableHiveSupport()
-        .getOrCreate()
-    )
-    tables = {}
-    for name, query in queries.items():
+    task = json.loads(sys.argv[1])
+    project = Path(task["project"])
+    tables, checks = raw_tables(project), value_checks(project)
+    session = spark_session("spark_tables", {**os.environ, "DBT_SPARK_MASTER": "local[1]"})
+    loads = {}
+    for name, export_dir, schema in task["loads"]:
+        try:
+            load_export_on_spark(session, Path(export_dir), tables, schema, checks)
+            loads[name] = None
+        except LoadError as error:
+            loads[name] = str(error)
+    results = {}
+    for name, query in task["queries"].items():
         frame = session.sql(query)
         rows = [[_text(value) for value in row] for row in frame.collect()]
-        tables[name] = {"columns": frame.columns, "rows": rows}
+        results[name] = {"columns": frame.columns, "rows": rows}
     session.stop()
-    json.dump(tables, sys.stdout)
+    json.dump({"loads": loads, "tables": results}, sys.stdout)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ PROJECT_FILE = Path("dbt_project.yml")
 # The column the loaders add to every raw table: the row's line in its CSV file (header = line 1).
 LINE_NUMBER_COLUMN = "_line_number"
 RAW_SCHEMA_SUFFIX = "_raw"
+# What the seed path (agate) reads as NULL: an empty cell or the text `null`, any case, trimmed.
+NULL_PATTERN = r"^\s*([Nn][Uu][Ll][Ll])?\s*$"
 
 
 @dataclass(frozen=True)

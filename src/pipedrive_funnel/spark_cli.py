@@ -5,6 +5,8 @@
   a stopped cluster is a no-op. start checks for Java 17 (apt-get installs it as root on Debian).
 - run -- COMMAND: run COMMAND (such as `dbt build --target spark`) with the settings of the dbt
   profile's spark target pointing at the running cluster.
+- load --export DIR: load an export into the raw tables on the running cluster
+  (`spark_loader.py`), for `dbt build --target spark --vars '{raw_source: loader}'`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipedrive_funnel.cli_parser import Parser
+from pipedrive_funnel.loader.errors import FileLoad, LoadError
+from pipedrive_funnel.raw_tables import RAW_SCHEMA_SUFFIX, raw_tables, value_checks
 from pipedrive_funnel.spark_cluster import SparkCluster, SparkClusterError
 
 PROG = "pipedrive-spark"
@@ -59,6 +63,46 @@ def run(command: Sequence[str]) -> int:
     return subprocess.call(command, env={**os.environ, **spark.dbt_environment()})
 
 
+def load(export_dir: Path, project_dir: Path, allow_empty: Sequence[str]) -> int:
+    # pyspark is imported only here: without it, the other actions still say what to install
+    from pyspark.errors import PySparkException
+
+    from pipedrive_funnel.spark_loader import load_export_on_spark
+    from pipedrive_funnel.spark_session import spark_session
+
+    spark = cluster()
+    if not spark.is_running():
+        raise SparkClusterError(f"the Spark cluster is not running; start it: {PROG} start")
+    environment = {**os.environ, **spark.dbt_environment()}
+    schema = (environment.get("DBT_SPARK_SCHEMA") or "pipedrive") + RAW_SCHEMA_SUFFIX
+    tables = raw_tables(project_dir)
+    unknown = sorted(set(allow_empty) - {table.file_name for table in tables})
+    if unknown:
+        raise SparkClusterError(f"--allow-empty {unknown[0]}: not a file of an export")
+
+    def loaded(load: FileLoad) -> None:
+        size = load.bytes / 2**20
+        _say(f"{load.file_name}: {load.rows:,} rows, {size:,.1f} MB in {load.seconds:.1f} s")
+
+    session = spark_session(PROG, environment)
+    try:
+        loads = load_export_on_spark(
+            session, export_dir, tables, schema, value_checks(project_dir),
+            frozenset(allow_empty), loaded,
+        )  # fmt: skip
+    except LoadError as error:
+        _say(f"{error}; nothing was loaded")
+        return 1
+    except PySparkException as error:
+        first_line = str(error).strip().splitlines()[0]
+        _say(f"the load failed, nothing was loaded: {first_line}")
+        return 1
+    finally:
+        session.stop()
+    _say(f"loaded {sum(load.rows for load in loads):,} rows into {schema}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = Parser(
         prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -66,6 +110,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="action", required=True)
     for action in ("start", "stop", "status"):
         commands.add_parser(action)
+    loader = commands.add_parser("load", help="load an export into the raw tables")
+    loader.add_argument("--export", type=Path, required=True, help="the export's directory")
+    loader.add_argument(
+        "--project-dir", type=Path, default=Path.cwd(),
+        help="the dbt project, whose seeds YAML defines the columns (the current directory)",
+    )  # fmt: skip
+    loader.add_argument(
+        "--allow-empty", action="append", default=[], metavar="FILE",
+        help="a file (as activity.csv) that may have a header and no rows; repeat for several",
+    )  # fmt: skip
     runner = commands.add_parser("run")
     runner.add_argument("command", nargs=argparse.REMAINDER)
     arguments = parser.parse_args(argv)
@@ -77,6 +131,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not command:
                 parser.error("run needs a command after --")
             return run(command)
+        if arguments.action == "load":
+            if not arguments.export.is_dir():
+                parser.error(f"--export {arguments.export}: not a directory")
+            return load(arguments.export, arguments.project_dir, arguments.allow_empty)
         return {"start": start, "stop": stop, "status": status}[arguments.action]()
     except SparkClusterError as error:
         _say(f"error: {error}")

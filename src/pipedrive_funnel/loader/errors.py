@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 
 class LoadError(RuntimeError):
@@ -16,3 +17,11 @@ class FileLoad:
     bytes: int
     seconds: float
     last_line: int | None = None  # the last line number of a merged table (load_log.py)
+
+
+def no_rows_message(path: Path, how_to_allow: str) -> str:
+    """The error of a file with a header and no rows (the seed loader macro says the same)."""
+    return (
+        f"{path}: a header and no rows; a file of an export without rows is taken for a broken "
+        f"export (if it is empty on purpose, say so: {how_to_allow} {path.name})"
+    )

@@ -20,7 +20,7 @@ import psycopg2
 from psycopg2 import sql
 
 from pipedrive_funnel.loader.delta import is_merged, merge_delta
-from pipedrive_funnel.loader.errors import FileLoad, LoadError
+from pipedrive_funnel.loader.errors import FileLoad, LoadError, no_rows_message
 from pipedrive_funnel.loader.file import Progress, load_file
 from pipedrive_funnel.loader.header import check_headers
 from pipedrive_funnel.loader.load_log import (
@@ -100,14 +100,6 @@ def load_export(
     finally:
         main.close()
     return [loads[table.name] for table in tables]
-
-
-def no_rows_message(path: Path, how_to_allow: str) -> str:
-    """The error of a file with a header and no rows (the seed loader macro says the same)."""
-    return (
-        f"{path}: a header and no rows; a file of an export without rows is taken for a broken "
-        f"export (if it is empty on purpose, say so: {how_to_allow} {path.name})"
-    )
 
 
 def _loading(schema: str, table: RawTable) -> sql.Identifier:

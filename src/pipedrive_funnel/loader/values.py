@@ -15,10 +15,8 @@ import psycopg2
 from psycopg2 import sql
 
 from pipedrive_funnel.loader.errors import LoadError
-from pipedrive_funnel.raw_tables import LINE_NUMBER_COLUMN, RawTable, ValueCheck
+from pipedrive_funnel.raw_tables import LINE_NUMBER_COLUMN, NULL_PATTERN, RawTable, ValueCheck
 
-# What the seed path (agate) reads as NULL: an empty cell or the text `null`, any case, trimmed.
-NULL_PATTERN = r"^\s*([Nn][Uu][Ll][Ll])?\s*$"
 # The last branch of a value's check, reached only by a value its pattern rejects: a cast that
 # always fails (the text starts with a letter), so the load stops with a data error wherever the
 # value is checked, in the leader or a parallel worker. The load then names the first such value
