@@ -143,9 +143,10 @@ bi: $(DBT_PACKAGES) superset ## serve the Superset dashboard on http://127.0.0.1
 
 superset: $(SUPERSET_INSTALLED) ## install Apache Superset into .venv-superset
 
-spark: $(DBT_PACKAGES) $(SPARK_INSTALLED) ## start the local Spark cluster (a master, two workers) and dbt build the sample on it
+spark: $(DBT_PACKAGES) $(SPARK_INSTALLED) ## start the local Spark cluster (a master, two workers) and dbt build the sample on it (EXPORT=DIR: load that export with pipedrive-spark load first)
 	@$(SPARK_BIN)/pipedrive-spark start
-	$(SPARK_BIN)/pipedrive-spark run -- $(SPARK_BIN)/dbt build --target spark
+	@if [ -n "$(EXPORT)" ]; then echo "$(SPARK_BIN)/pipedrive-spark load --export $(EXPORT)"; $(SPARK_BIN)/pipedrive-spark load --export "$(EXPORT)"; fi
+	$(SPARK_BIN)/pipedrive-spark run -- $(SPARK_BIN)/dbt build --target spark $(if $(EXPORT),$(EXPORT_BUILD))
 
 spark-stop: ## stop the local Spark cluster
 	@if [ -x $(SPARK_BIN)/pipedrive-spark ]; then $(SPARK_BIN)/pipedrive-spark stop; fi
@@ -183,9 +184,18 @@ benchmark: $(INSTALLED) ## time and peak memory of the generator at 100,000 and 
 	$(BIN)/pipedrive-benchmark --sizes 100000 1000000
 
 REPEAT ?= 1
-benchmark-build: $(DBT_PACKAGES) ## full build vs the limit (COPY + one query) at 100,000, 300,000 and 1,000,000 deals (minutes; REPEAT=N: N runs each, median ratios)
+# ENGINE=spark: the same exports loaded and built on PostgreSQL and on the local Spark cluster
+ENGINE ?= postgres
+benchmark-build: $(DBT_PACKAGES) ## full build vs the limit (COPY + one query) at 100,000, 300,000 and 1,000,000 deals (minutes; REPEAT=N: N runs each, median ratios; ENGINE=spark: 20,000, 100,000 and 1,000,000 deals on PostgreSQL and Spark)
 	@$(BIN)/pipedrive-db ensure
+ifeq ($(ENGINE),spark)
+	@$(MAKE) --no-print-directory $(SPARK_INSTALLED)
+	$(BIN)/pipedrive-benchmark-spark --sizes 20000 100000 1000000
+else ifeq ($(ENGINE),postgres)
 	$(BIN)/pipedrive-benchmark-build --sizes 100000 300000 1000000 --repeat $(REPEAT)
+else
+	@echo "make: ENGINE=$(ENGINE): the engines are postgres (the default) and spark" >&2; exit 1
+endif
 
 clean: spark-stop ## stop the local database and Spark cluster; remove them, target/, logs/, dbt_packages/, .superset/, screenshots/
 	@if [ -x $(BIN)/pipedrive-db ]; then $(BIN)/pipedrive-db stop; \
