@@ -292,9 +292,10 @@ MiB: peak resident memory of the loader, of dbt (run and build) and of psql (COP
 diff: rows that differ between the limit's reports and the marts (checked up to 100,000 deals)."""
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="pipedrive-benchmark-build", description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES))
+def export_parser(prog: str, description: str, sizes: Sequence[int]) -> argparse.ArgumentParser:
+    """The arguments of a benchmark of generated exports: their sizes, seed and folder."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(sizes))
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
         "--exports-dir",
@@ -302,6 +303,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=Path(tempfile.gettempdir()) / "pipedrive-benchmark-exports",
         help="where the generated exports are kept between runs (%(default)s)",
     )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = export_parser("pipedrive-benchmark-build", __doc__, DEFAULT_SIZES)
     parser.add_argument(
         "--repeat",
         type=int,

@@ -19,7 +19,6 @@ partitions) unless DBT_SPARK_* variables say otherwise; they are printed.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -31,7 +30,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from pipedrive_funnel.benchmark import Measure, timed
-from pipedrive_funnel.benchmark_build import generate
+from pipedrive_funnel.benchmark_build import export_parser, generate
 from pipedrive_funnel.database import Server
 from pipedrive_funnel.reports import MARTS
 from pipedrive_funnel.scratch_db import scratch_database
@@ -176,15 +175,7 @@ def format_slowest(deals: int, engine: str, run: EngineRun) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="pipedrive-benchmark-spark", description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES))
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument(
-        "--exports-dir",
-        type=Path,
-        default=Path(tempfile.gettempdir()) / "pipedrive-benchmark-exports",
-        help="where the generated exports are kept between runs (%(default)s)",
-    )
+    parser = export_parser("pipedrive-benchmark-spark", __doc__, DEFAULT_SIZES)
     parser.add_argument(
         "--compare-up-to",
         type=int,
