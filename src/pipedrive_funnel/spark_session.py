@@ -27,6 +27,7 @@ def session_settings(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
         "spark.ui.enabled": "false",
         "spark.sql.codegen.wholeStage": environ.get("DBT_SPARK_CODEGEN") or "true",
         "spark.sql.shuffle.partitions": environ.get("DBT_SPARK_SHUFFLE_PARTITIONS") or "200",
+        "spark.driver.memory": environ.get("DBT_SPARK_DRIVER_MEMORY") or "2g",
         "spark.driver.extraJavaOptions": java_options,
         "spark.executor.extraJavaOptions": java_options,
     }
