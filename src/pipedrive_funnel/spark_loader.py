@@ -136,7 +136,8 @@ def _checked_file(
         as_written = read_header(path, stream)
     check_header(path, table, as_written)
     header = [name.lower() for name in as_written]
-    readable = stack.enter_context(_without_blank_lines(path, len(header)))
+    lines, blank = _scan_lines(path)
+    readable = stack.enter_context(_without_blank_lines(path, len(header), blank))
     numbered = _numbered(_read(session, readable, header), header)
     if path.stat().st_size > BYTES_PER_PARTITION:  # the checks and the write on every executor
         numbered = numbered.repartition(session.sparkContext.defaultParallelism)
@@ -158,7 +159,7 @@ def _checked_file(
         ),
     ).first()
     _check_structure(figures, path, table)
-    _check_line_count(path, figures["rows"], figures["line_breaks"])
+    _check_line_count(path, lines, figures["rows"], figures["line_breaks"])
     if figures["first_bad"] is not None:
         line, (name, value, expected) = figures["first_bad"]
         raise LoadError(
@@ -177,10 +178,10 @@ def _checked_file(
 
 
 @contextmanager
-def _without_blank_lines(path: Path, fields: int) -> Iterator[Path]:
+def _without_blank_lines(path: Path, fields: int, blank: bool) -> Iterator[Path]:
     """The file, or a copy of it whose blank lines are rows of empty fields: Spark's reader
     would skip them and so shift the numbering of the lines after them."""
-    if not _has_blank_line(path):
+    if not blank:
         yield path
         return
     with tempfile.TemporaryDirectory(prefix="pipedrive-spark-") as folder:
@@ -191,17 +192,18 @@ def _without_blank_lines(path: Path, fields: int) -> Iterator[Path]:
         yield copy
 
 
-def _has_blank_line(path: Path) -> bool:
-    """A line end followed by another (or by a carriage return and one): maybe a blank line;
-    `BlankLinesAsEmptyRows` tells those inside a quoted value apart."""
-    tail = b""
+def _scan_lines(path: Path) -> tuple[int, bool]:
+    """The file's lines (a last one without a line end counts), and whether a line end is
+    followed by another (or by a carriage return and one): maybe a blank line, which
+    `BlankLinesAsEmptyRows` tells apart from one inside a quoted value. One read of the file."""
+    lines, last, tail, blank = 0, b"\n", b"", False
     with path.open("rb") as stream:
         while chunk := stream.read(_CHUNK):
-            text = (tail + chunk).replace(b"\r\n", b"\n")
-            if _BLANK_LINE in text:
-                return True
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+            blank = blank or _BLANK_LINE in (tail + chunk).replace(b"\r\n", b"\n")
             tail = chunk[-2:]
-    return False
+    return lines + (last != b"\n"), blank
 
 
 def _read(session: SparkSession, path: Path, header: Sequence[str]) -> DataFrame:
@@ -259,14 +261,8 @@ def _check_structure(figures: Row, path: Path, table: RawTable) -> None:
         raise LoadError(f"{path}: read in parts; the rows cannot be numbered by their lines")
 
 
-def _check_line_count(path: Path, rows: int, line_breaks: int) -> None:
+def _check_line_count(path: Path, lines: int, rows: int, line_breaks: int) -> None:
     """The header, the rows and the line breaks inside values make up every line of the file."""
-    lines, last = 0, b"\n"
-    with path.open("rb") as stream:
-        while chunk := stream.read(_CHUNK):
-            lines += chunk.count(b"\n")
-            last = chunk[-1:]
-    lines += last != b"\n"  # a last line without a line end
     if lines != 1 + rows + line_breaks:
         raise LoadError(
             f"{path}: {lines} lines where the header, {rows} rows and {line_breaks} line breaks "
