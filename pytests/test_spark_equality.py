@@ -3,8 +3,9 @@
 A standalone Spark cluster (a master and two workers on 127.0.0.1, `pipedrive-spark`) is started
 once for this module and stopped after it. The hand-made export (its seeds, with its hand-worked
 expected rows as seeds and their equality tests, and the unit tests) and the committed sample
-(loaded by `pipedrive-spark load`, the path of a large export) are built on it with
-`dbt build --target spark`, from the Spark environment (.venv-spark, which `make test` installs).
+(loaded by `pipedrive-spark load`'s code, the path of a large export) are built on it with
+`dbt build --target spark`, from the Spark environment (.venv-spark, which `make test` installs),
+all in one Spark application (spark_application.py).
 Every mart, the data-quality list and the staging models then equal the session's PostgreSQL
 builds of the same exports, and the reports equal the reference implementation.
 """
@@ -84,7 +85,7 @@ REPORTS = {
 
 
 def _text(value: object) -> str | None:
-    """A value as spark_tables.py writes it."""
+    """A value as spark_application.py writes it."""
     if value is None:
         return None
     return str(value).lower() if isinstance(value, bool) else str(value)
@@ -111,71 +112,36 @@ def spark_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
         subprocess.run([*command, "stop"], env=environment, capture_output=True, check=False)
 
 
-def _on_spark(environment: dict[str, str], *command: str, cwd: Path | None = None) -> str:
+def _in_one_spark_application(
+    environment: dict[str, str], tmp_path: Path, task: dict[str, object]
+) -> dict[str, dict]:
+    """spark_application.py's `task` on the module's cluster; what it found."""
+    output = tmp_path / "found.json"
+    helper = str(Path(__file__).with_name("spark_application.py"))
+    command = [str(SPARK_BIN / "python"), helper, json.dumps({**task, "output": str(output)})]
     ran = subprocess.run(
         [str(SPARK_BIN / "pipedrive-spark"), "run", "--", *command],
-        env=environment, cwd=cwd, capture_output=True, text=True, check=False,
+        env=environment, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert ran.returncode == 0, (ran.stdout[-5000:], ran.stderr[-3000:])
-    return ran.stdout
-
-
-def _build_on_spark(
-    environment: dict[str, str], project: Path, schema: str, *options: str
-) -> dict[str, str]:
-    """dbt build of `project` on the cluster into the schemas `schema`_*; each node's status."""
-    settings = {**environment, "DBT_PROFILES_DIR": str(project), "DBT_SPARK_SCHEMA": schema}
-    _on_spark(settings, str(SPARK_BIN / "dbt"), "build", "--target", "spark", *options, cwd=project)
-    results = json.loads((project / "target" / "run_results.json").read_text())["results"]
-    return {result["unique_id"]: result["status"] for result in results}
-
-
-def _load_on_spark(environment: dict[str, str], project: Path, schema: str, export: Path) -> str:
-    """pipedrive-spark load of `export` into `schema`_raw; what it printed."""
-    command = [str(SPARK_BIN / "pipedrive-spark"), "load", "--export", str(export)]
-    loaded = subprocess.run(
-        command, env={**environment, "DBT_SPARK_SCHEMA": schema}, cwd=project,
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert loaded.returncode == 0, loaded.stderr[-3000:]
-    return loaded.stderr
-
-
-def _load_and_read_on_spark(
-    environment: dict[str, str], project: Path, loads: list[tuple[str, Path, str]], queries: dict
-) -> dict[str, dict]:
-    """`loads` (name, export, schema) with pipedrive-spark load's code, then `queries`, in one
-    Spark session: what each load said (None: loaded) and each query's rows."""
-    task = {
-        "project": str(project),
-        "loads": [[*load[:1], str(load[1]), load[2]] for load in loads],
-    }
-    helper = str(Path(__file__).with_name("spark_tables.py"))
-    printed = _on_spark(
-        environment, str(SPARK_BIN / "python"), helper, json.dumps({**task, "queries": queries})
-    )
-    return json.loads(printed)
+    found = json.loads(output.read_text())
+    for name, build in found["builds"].items():
+        assert build["success"], (name, ran.stdout[-5000:])
+    return found
 
 
 @pytest.fixture(scope="module")
 def spark_builds(
     spark_cluster: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, dict]:
-    """The hand-made export built whole from its seeds (its unit tests, data tests and the
-    equality tests of its hand-worked rows); the sample loaded by pipedrive-spark load and its
-    models alone (the data tests read what the test then finds equal, row by row, to
-    PostgreSQL's build, whose data tests ran). Then, in one Spark session: the hostile export
-    loaded; the hand-made export loaded, and each broken export of the catalogue loaded over it;
-    and every compared relation and raw table read."""
+    """In one Spark application on the cluster: the sample loaded by pipedrive-spark load's
+    code; the hand-made export built whole from its seeds (its unit tests, data tests and the
+    equality tests of its hand-worked rows); the sample's models alone (the data tests read what
+    the tests here find equal, row by row, to PostgreSQL's build, whose data tests ran); the
+    hostile export loaded; the hand-made export loaded, and each broken export of the catalogue
+    loaded over it; and every compared relation and raw table read."""
     handmade = copy_project(tmp_path_factory.mktemp("handmade"), HANDMADE_EXPORT, HANDMADE_EXPECTED)
     sample = copy_project(tmp_path_factory.mktemp("sample"))
-    loaded = _load_on_spark(spark_cluster, sample, "sample", SEEDS_DIR)
-    rows = sum(len(read_rows(path)) for path in SEEDS_DIR.glob("*.csv"))
-    assert f"loaded {rows:,} rows into sample_raw" in loaded, loaded
-    statuses = {
-        "handmade": _build_on_spark(spark_cluster, handmade, "handmade"),
-        "sample": _build_on_spark(spark_cluster, sample, "sample", *LOADER_VARS, *MODELS_ONLY),
-    }
     exports = tmp_path_factory.mktemp("exports")
     loads = [
         ("hostile", hostile_export(exports / "hostile"), "hostile_raw"),
@@ -185,24 +151,32 @@ def spark_builds(
         export = copy_base(exports / f"broken_{number}")
         edit(export)
         loads.append((case, export, "kept_raw"))
+    builds = {"handmade": (handmade, []), "sample": (sample, [*LOADER_VARS, *MODELS_ONLY])}
     queries = {
         f"{schema}.{relation}": f"select {columns or '*'} from {schema}_{layer}.{relation}"
-        for schema in statuses
+        for schema in builds
         for layer, relation, columns in COMPARED
     }
     for schema in ("hostile", "kept"):
         queries.update(
             {f"{schema}.{table}": f"select * from {schema}_raw.{table}" for table in RAW}
         )
-    found = _load_and_read_on_spark(spark_cluster, sample, loads, queries)
+    task = {
+        "project": str(sample),
+        "before": [["sample", str(SEEDS_DIR), "sample_raw"]],
+        "builds": [[name, str(project), name, args] for name, (project, args) in builds.items()],
+        "after": [[name, str(export), schema] for name, export, schema in loads],
+        "queries": queries,
+    }
+    found = _in_one_spark_application(spark_cluster, tmp_path_factory.mktemp("found"), task)
     tables = found["tables"]
     return {
         **{
             export: {
-                "statuses": statuses[export],
+                "statuses": found["builds"][export]["statuses"],
                 "tables": {relation: tables[f"{export}.{relation}"] for _, relation, _ in COMPARED},
             }
-            for export in statuses
+            for export in builds
         },
         "loads": {
             "said": found["loads"],
@@ -212,6 +186,14 @@ def spark_builds(
             },
         },
     }
+
+
+def test_pipedrive_spark_load_says_what_it_loaded(spark_builds: dict[str, dict]) -> None:
+    rows = sum(len(read_rows(path)) for path in SEEDS_DIR.glob("*.csv"))
+    loaded = spark_builds["loads"]["said"]["sample"]
+    assert loaded["status"] == 0, loaded["said"]
+    assert "pipedrive-spark: deal_changes.csv: " in loaded["said"]
+    assert loaded["said"].endswith(f"pipedrive-spark: loaded {rows:,} rows into sample_raw\n")
 
 
 def test_the_handmade_export_builds_on_spark_with_its_unit_tests_and_expected_rows(
@@ -267,7 +249,7 @@ def test_the_hostile_export_loads_on_spark_as_pipedrive_load_loads_it_on_postgre
     byte-order mark and Windows line endings, 10,000 events on one deal: every raw row, with its
     line number, as PostgreSQL's loader writes it."""
     loads = spark_builds["loads"]
-    assert loads["said"]["hostile"] is None
+    assert loads["said"]["hostile"]["status"] == 0, loads["said"]["hostile"]["said"]
     with scratch_database() as database:
         project = copy_project(tmp_path / "project")
         loaded = run_loader(project, database, loads["exports"]["hostile"])
@@ -286,8 +268,10 @@ def test_a_broken_export_fails_the_spark_load_naming_file_line_column_value(
     """The messages of the PostgreSQL paths (hostile_exports.py); the values of personal data
     masked."""
     loads = spark_builds["loads"]
-    message = loads["said"][case]
-    assert message is not None, f"{case}: loaded"
+    said = loads["said"][case]
+    assert said["status"] == 1, f"{case}: loaded"
+    message = said["said"]
+    assert message.endswith("; nothing was loaded\n"), message
     assert PERSONAL_VALUE not in message
     for fragment in BROKEN[case][1]:
         fragment = fragment.replace("seeds/pipedrive/", f"{loads['exports'][case]}/")
@@ -299,7 +283,8 @@ def test_a_failed_spark_load_keeps_the_raw_tables_of_the_last_load(
 ) -> None:
     """The hand-made export, loaded before every broken one, is still there, row by row (the
     raw tables of PostgreSQL's seeds of it)."""
-    assert spark_builds["loads"]["said"]["base"] is None
+    said = spark_builds["loads"]["said"]["base"]
+    assert said["status"] == 0, said["said"]
     for table in RAW:
         spark = spark_builds["loads"]["raw"][f"kept.{table}"]
         postgres = _raw_rows(handmade_build.database, "public_raw", table, spark["columns"])

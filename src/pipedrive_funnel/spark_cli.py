@@ -17,11 +17,15 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipedrive_funnel.cli_parser import Parser
 from pipedrive_funnel.loader.errors import FileLoad, LoadError
 from pipedrive_funnel.raw_tables import RAW_SCHEMA_SUFFIX, raw_tables, value_checks
 from pipedrive_funnel.spark_cluster import SparkCluster, SparkClusterError
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 PROG = "pipedrive-spark"
 
@@ -65,9 +69,6 @@ def run(command: Sequence[str]) -> int:
 
 def load(export_dir: Path, project_dir: Path, allow_empty: Sequence[str]) -> int:
     # pyspark is imported only here: without it, the other actions still say what to install
-    from pyspark.errors import PySparkException
-
-    from pipedrive_funnel.spark_loader import load_export_on_spark
     from pipedrive_funnel.spark_session import spark_session
 
     spark = cluster()
@@ -75,19 +76,43 @@ def load(export_dir: Path, project_dir: Path, allow_empty: Sequence[str]) -> int
         raise SparkClusterError(f"the Spark cluster is not running; start it: {PROG} start")
     environment = {**os.environ, **spark.dbt_environment()}
     schema = (environment.get("DBT_SPARK_SCHEMA") or "pipedrive") + RAW_SCHEMA_SUFFIX
-    tables = raw_tables(project_dir)
-    unknown = sorted(set(allow_empty) - {table.file_name for table in tables})
+    _check_allow_empty(project_dir, allow_empty)
+    session = spark_session(PROG, environment)
+    try:
+        return load_into(session, export_dir, project_dir, schema, allow_empty)
+    finally:
+        session.stop()
+
+
+def _check_allow_empty(project_dir: Path, allow_empty: Sequence[str]) -> None:
+    unknown = sorted(set(allow_empty) - {table.file_name for table in raw_tables(project_dir)})
     if unknown:
         raise SparkClusterError(f"--allow-empty {unknown[0]}: not a file of an export")
+
+
+def load_into(
+    session: SparkSession,
+    export_dir: Path,
+    project_dir: Path,
+    schema: str,
+    allow_empty: Sequence[str] = (),
+) -> int:
+    """What `load` does in its Spark session (and the tests in theirs): load `export_dir` into
+    `schema`, saying each file's figures and the total, or why nothing was loaded; the exit
+    status."""
+    from pyspark.errors import PySparkException
+
+    from pipedrive_funnel.spark_loader import load_export_on_spark
+
+    _check_allow_empty(project_dir, allow_empty)
 
     def loaded(load: FileLoad) -> None:
         size = load.bytes / 2**20
         _say(f"{load.file_name}: {load.rows:,} rows, {size:,.1f} MB in {load.seconds:.1f} s")
 
-    session = spark_session(PROG, environment)
     try:
         loads = load_export_on_spark(
-            session, export_dir, tables, schema, value_checks(project_dir),
+            session, export_dir, raw_tables(project_dir), schema, value_checks(project_dir),
             frozenset(allow_empty), loaded,
         )  # fmt: skip
     except LoadError as error:
@@ -97,8 +122,6 @@ def load(export_dir: Path, project_dir: Path, allow_empty: Sequence[str]) -> int
         first_line = str(error).strip().splitlines()[0]
         _say(f"the load failed, nothing was loaded: {first_line}")
         return 1
-    finally:
-        session.stop()
     _say(f"loaded {sum(load.rows for load in loads):,} rows into {schema}")
     return 0
 
