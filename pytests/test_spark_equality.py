@@ -188,25 +188,26 @@ def spark_builds(
     }
 
 
-def test_pipedrive_spark_load_says_what_it_loaded(spark_builds: dict[str, dict]) -> None:
-    rows = sum(len(read_rows(path)) for path in SEEDS_DIR.glob("*.csv"))
-    loaded = spark_builds["loads"]["said"]["sample"]
-    assert loaded["status"] == 0, loaded["said"]
-    assert "pipedrive-spark: deal_changes.csv: " in loaded["said"]
-    assert loaded["said"].endswith(f"pipedrive-spark: loaded {rows:,} rows into sample_raw\n")
-
-
 def test_the_handmade_export_builds_on_spark_with_its_unit_tests_and_expected_rows(
     spark_builds: dict[str, dict],
 ) -> None:
-    """The 16 unit tests and the 3 equality tests with the hand-worked rows pass on Spark. (This
-    test asks for no PostgreSQL build: the session's builds would be set up first, pytest sets up
-    wider-scoped fixtures first, and the cluster would wait for them.)"""
+    """The 16 unit tests and the 3 equality tests with the hand-worked rows pass on Spark.
+    (The module's first test: it asks for no PostgreSQL build, which pytest would set up first,
+    its fixtures being of a wider scope, and the cluster would wait for it.)"""
     statuses = spark_builds["handmade"]["statuses"]
     unit_tests = [uid for uid in statuses if uid.startswith("unit_test.")]
     equality = [uid for uid in statuses if "_the_hand_worked_rows" in uid]
     assert len(unit_tests) == 16 and len(equality) == 3
     assert {statuses[uid] for uid in [*unit_tests, *equality]} == {"pass"}
+
+
+def test_pipedrive_spark_load_says_what_it_loaded(spark_builds: dict[str, dict]) -> None:
+    """Each file's figures, then the total, as `pipedrive-spark load` prints them."""
+    rows = sum(len(read_rows(path)) for path in SEEDS_DIR.glob("*.csv"))
+    loaded = spark_builds["loads"]["said"]["sample"]
+    assert loaded["status"] == 0, loaded["said"]
+    assert "pipedrive-spark: deal_changes.csv: " in loaded["said"]
+    assert loaded["said"].endswith(f"pipedrive-spark: loaded {rows:,} rows into sample_raw\n")
 
 
 def test_every_node_ends_on_spark_as_on_postgresql(
@@ -289,3 +290,31 @@ def test_a_failed_spark_load_keeps_the_raw_tables_of_the_last_load(
         spark = spark_builds["loads"]["raw"][f"kept.{table}"]
         postgres = _raw_rows(handmade_build.database, "public_raw", table, spark["columns"])
         assert _rows(spark["rows"]) == postgres, table
+
+
+def _pipedrive_spark(environment: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    command = [str(SPARK_BIN / "pipedrive-spark"), *args]
+    return subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+
+
+def test_pipedrive_spark_load_refuses_what_it_cannot_load_before_starting_spark(
+    spark_cluster: dict[str, str], tmp_path: Path
+) -> None:
+    """A file name no export has, a folder that is not there, a cluster that is not running:
+    one line each, and no Spark application started for them."""
+    master_log = Path(spark_cluster["SPARK_CLUSTER_DIR"]) / "logs" / "master.log"
+    applications = master_log.read_text().count("Registering app ")
+    unknown = _pipedrive_spark(
+        spark_cluster, "load", "--export", str(SEEDS_DIR), "--allow-empty", "deals.csv"
+    )
+    assert (unknown.returncode, unknown.stderr) == (
+        1, "pipedrive-spark: error: --allow-empty deals.csv: not a file of an export\n",
+    )  # fmt: skip
+    missing = _pipedrive_spark(spark_cluster, "load", "--export", str(tmp_path / "missing"))
+    assert missing.returncode == 2
+    assert f"--export {tmp_path / 'missing'}: not a directory" in missing.stderr
+    stopped = {**spark_cluster, "SPARK_CLUSTER_DIR": str(tmp_path / "no-cluster")}
+    refused = _pipedrive_spark(stopped, "load", "--export", str(SEEDS_DIR))
+    not_running = "the Spark cluster is not running; start it: pipedrive-spark start"
+    assert (refused.returncode, refused.stderr) == (1, f"pipedrive-spark: error: {not_running}\n")
+    assert master_log.read_text().count("Registering app ") == applications
