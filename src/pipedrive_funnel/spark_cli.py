@@ -99,12 +99,10 @@ def load_into(
 ) -> int:
     """What `load` does in its Spark session (and the tests in theirs): load `export_dir` into
     `schema`, saying each file's figures and the total, or why nothing was loaded; the exit
-    status."""
+    status. `allow_empty` holds file names of an export (`load` checks them first)."""
     from pyspark.errors import PySparkException
 
     from pipedrive_funnel.spark_loader import load_export_on_spark
-
-    _check_allow_empty(project_dir, allow_empty)
 
     def loaded(load: FileLoad) -> None:
         size = load.bytes / 2**20
