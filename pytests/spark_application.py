@@ -28,6 +28,7 @@ from pathlib import Path
 
 from dbt.cli.main import dbtRunner
 
+from pipedrive_funnel.raw_tables import raw_tables, value_checks
 from pipedrive_funnel.spark_cli import load_into
 from pipedrive_funnel.spark_session import spark_session
 
@@ -52,13 +53,14 @@ def _build(project: Path, schema: str, args: list[str]) -> dict[str, object]:
 def main() -> None:
     task = json.loads(sys.argv[1])
     project = Path(task["project"])
+    tables, checks = raw_tables(project), value_checks(project)
     session = spark_session("pipedrive-tests")
 
     def load(loads: list[list[str]]) -> dict[str, dict[str, object]]:
         said = {}
         for name, export, schema in loads:
             with contextlib.redirect_stderr(io.StringIO()) as printed:
-                status = load_into(session, Path(export), project, schema)
+                status = load_into(session, Path(export), tables, checks, schema)
             said[name] = {"status": status, "said": printed.getvalue()}
         return said
 

@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING
 
 from pipedrive_funnel.cli_parser import Parser
 from pipedrive_funnel.loader.errors import FileLoad, LoadError
-from pipedrive_funnel.raw_tables import RAW_SCHEMA_SUFFIX, raw_tables, value_checks
+from pipedrive_funnel.raw_tables import (
+    RAW_SCHEMA_SUFFIX,
+    RawTable,
+    ValueCheck,
+    raw_tables,
+    value_checks,
+)
 from pipedrive_funnel.spark_cluster import SparkCluster, SparkClusterError
 
 if TYPE_CHECKING:
@@ -76,30 +82,31 @@ def load(export_dir: Path, project_dir: Path, allow_empty: Sequence[str]) -> int
         raise SparkClusterError(f"the Spark cluster is not running; start it: {PROG} start")
     environment = {**os.environ, **spark.dbt_environment()}
     schema = (environment.get("DBT_SPARK_SCHEMA") or "pipedrive") + RAW_SCHEMA_SUFFIX
-    _check_allow_empty(project_dir, allow_empty)
-    session = spark_session(PROG, environment)
-    try:
-        return load_into(session, export_dir, project_dir, schema, allow_empty)
-    finally:
-        session.stop()
-
-
-def _check_allow_empty(project_dir: Path, allow_empty: Sequence[str]) -> None:
-    unknown = sorted(set(allow_empty) - {table.file_name for table in raw_tables(project_dir)})
+    tables = raw_tables(project_dir)
+    unknown = sorted(set(allow_empty) - {table.file_name for table in tables})
     if unknown:
         raise SparkClusterError(f"--allow-empty {unknown[0]}: not a file of an export")
+    session = spark_session(PROG, environment)
+    try:
+        return load_into(
+            session, export_dir, tables, value_checks(project_dir), schema, allow_empty
+        )
+    finally:
+        session.stop()
 
 
 def load_into(
     session: SparkSession,
     export_dir: Path,
-    project_dir: Path,
+    tables: Sequence[RawTable],
+    checks: dict[str, ValueCheck],
     schema: str,
     allow_empty: Sequence[str] = (),
 ) -> int:
     """What `load` does in its Spark session (and the tests in theirs): load `export_dir` into
     `schema`, saying each file's figures and the total, or why nothing was loaded; the exit
-    status. `allow_empty` holds file names of an export (`load` checks them first)."""
+    status. `tables` and `checks` are the project's (raw_tables.py); `allow_empty` holds file
+    names among them (`load` checks them first)."""
     from pyspark.errors import PySparkException
 
     from pipedrive_funnel.spark_loader import load_export_on_spark
@@ -110,8 +117,7 @@ def load_into(
 
     try:
         loads = load_export_on_spark(
-            session, export_dir, raw_tables(project_dir), schema, value_checks(project_dir),
-            frozenset(allow_empty), loaded,
+            session, export_dir, tables, schema, checks, frozenset(allow_empty), loaded,
         )  # fmt: skip
     except LoadError as error:
         _say(f"{error}; nothing was loaded")
